@@ -1,0 +1,241 @@
+// The exam screen: every click is saved at once with a per-attempt sequence number; when the
+// network drops, saves wait in localStorage and go out in order when it returns. The server's
+// deadline drives the countdown; the server alone decides what is late.
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("exam-config").textContent);
+  const text = JSON.parse(document.getElementById("exam-text").textContent);
+  const KEY = "cpns-attempt-" + cfg.uuid;
+  const csrf = document.querySelector("#finish-form [name=csrfmiddlewaretoken]").value;
+  const stateEl = document.getElementById("save-state");
+  const timerEl = document.getElementById("timer");
+  const warnEl = document.getElementById("time-warning");
+  const dialog = document.getElementById("confirm-finish");
+
+  function load() {
+    try {
+      const s = JSON.parse(localStorage.getItem(KEY));
+      if (s && Array.isArray(s.queue)) return s;
+    } catch (e) { /* private mode or corrupt entry: start clean */ }
+    return { seq: 0, queue: [] };
+  }
+  const store = load();
+  store.seq = Math.max(store.seq || 0, cfg.maxSeq || 0);
+  function persist() {
+    try { localStorage.setItem(KEY, JSON.stringify(store)); } catch (e) { /* storage full */ }
+  }
+
+  // What the candidate sees: the server's saved state, overlaid with saves still waiting.
+  const state = Object.assign({}, cfg.state);
+  store.queue.forEach(function (item) { state[item.position] = [item.choice, item.flagged]; });
+
+  let offset = cfg.serverNow - Date.now();
+  let inflight = false;
+  let closed = false; // the server said no more answers
+  let finishing = false; // the countdown reached zero
+
+  function currentPosition() {
+    const q = document.getElementById("question");
+    return q ? parseInt(q.dataset.position, 10) : 0;
+  }
+
+  function render() {
+    const pos = currentPosition();
+    const st = state[pos] || [null, false];
+    document.querySelectorAll("#question .option").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(parseInt(b.dataset.choice, 10) === st[0]));
+    });
+    const flag = document.getElementById("flag");
+    if (flag) flag.checked = !!st[1];
+    document.querySelectorAll("#grid a").forEach(function (a) {
+      const p = parseInt(a.dataset.position, 10);
+      const s = state[p];
+      a.classList.toggle("answered", !!s && s[0] !== null && s[0] !== undefined);
+      a.classList.toggle("flagged", !!s && !!s[1]);
+      a.classList.toggle("current", p === pos);
+    });
+  }
+
+  function showState(kind) {
+    stateEl.classList.remove("pending", "error");
+    if (kind === "saved") {
+      stateEl.textContent = text.saved;
+    } else if (kind === "saving") {
+      stateEl.textContent = text.saving;
+    } else if (kind === "closed") {
+      stateEl.textContent = text.closed;
+      stateEl.classList.add("error");
+    } else {
+      stateEl.textContent = store.queue.length + " " + text.pending;
+      stateEl.classList.add("pending");
+    }
+  }
+
+  function record(pos, choice, flagged) {
+    if (closed) return;
+    state[pos] = [choice, flagged];
+    store.seq += 1;
+    // The newest state of an item supersedes any older one still waiting for it.
+    store.queue = store.queue.filter(function (i) { return i.position !== pos; });
+    store.queue.push({ position: pos, choice: choice, flagged: flagged, seq: store.seq });
+    persist();
+    render();
+    flush();
+  }
+
+  let retryTimer = null;
+  function flush() {
+    if (inflight || closed) return Promise.resolve();
+    if (!store.queue.length) { showState("saved"); return Promise.resolve(); }
+    inflight = true;
+    showState("saving");
+    const item = store.queue[0];
+    return fetch(cfg.saveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json", "X-CSRFToken": csrf, "X-Attempt-Token": cfg.token,
+      },
+      body: JSON.stringify(item),
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (body.now) offset = body.now - Date.now();
+        inflight = false;
+        if (r.ok || r.status === 400 || r.status === 404) {
+          // Saved, already superseded on the server, or a save that can never succeed.
+          store.queue = store.queue.filter(function (i) { return i.seq !== item.seq; });
+          persist();
+          return flush();
+        }
+        if (r.status === 409) {
+          closed = true;
+          store.queue = [];
+          persist();
+          showState("closed");
+          window.location.href = cfg.resultUrl;
+          return;
+        }
+        throw new Error("HTTP " + r.status);
+      });
+    }).catch(function () {
+      inflight = false;
+      showState("pending");
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(flush, 3000);
+    });
+  }
+  window.addEventListener("online", flush);
+
+  function waitForQueue(ms) {
+    const until = Date.now() + ms;
+    return new Promise(function (resolve) {
+      (function check() {
+        if (!store.queue.length || Date.now() > until) return resolve(!store.queue.length);
+        flush();
+        setTimeout(check, 250);
+      })();
+    });
+  }
+
+  function submit() {
+    return fetch(cfg.submitUrl, {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf },
+    }).then(function () {
+      closed = true;
+      localStorage.removeItem(KEY);
+      window.location.href = cfg.resultUrl;
+    });
+  }
+
+  // --- timer --------------------------------------------------------------------------------
+  let warned = 0;
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function tick() {
+    const remaining = cfg.deadline - (Date.now() + offset);
+    if (remaining <= 0) {
+      timerEl.textContent = "00:00";
+      if (!finishing) {
+        finishing = true;
+        showState("closed");
+        // Last chance for waiting answers (the server allows a few seconds of grace).
+        waitForQueue(3000).then(submit).catch(function () {
+          window.location.href = cfg.resultUrl;
+        });
+      }
+      return;
+    }
+    const s = Math.floor(remaining / 1000);
+    const h = Math.floor(s / 3600);
+    timerEl.textContent = (h ? h + ":" : "") + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+    timerEl.classList.toggle("warn", remaining <= 10 * 60e3);
+    timerEl.classList.toggle("danger", remaining <= 5 * 60e3);
+    if (remaining <= 5 * 60e3 && warned < 2) {
+      warned = 2; warnEl.textContent = text.warn5; warnEl.hidden = false;
+    } else if (remaining <= 10 * 60e3 && warned < 1) {
+      warned = 1; warnEl.textContent = text.warn10; warnEl.hidden = false;
+    }
+  }
+  tick();
+  setInterval(tick, 1000);
+
+  // --- input ----------------------------------------------------------------------------------
+  document.addEventListener("click", function (e) {
+    const option = e.target.closest("#question .option");
+    if (option) {
+      const pos = currentPosition();
+      record(pos, parseInt(option.dataset.choice, 10), !!(state[pos] || [])[1]);
+    }
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.id === "flag") {
+      const pos = currentPosition();
+      const st = state[pos] || [null, false];
+      record(pos, st[0] === undefined ? null : st[0], e.target.checked);
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (dialog.open || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target.matches("input[type=text], textarea")) return;
+    const key = e.key.toLowerCase();
+    const letters = "abcde";
+    if (letters.includes(key) && key.length === 1) {
+      const b = document.querySelector('#question .option[data-choice="' + letters.indexOf(key) + '"]');
+      if (b) { b.click(); e.preventDefault(); }
+    } else if (key === "arrowleft" || key === "arrowright") {
+      const link = document.getElementById(key === "arrowleft" ? "prev" : "next");
+      if (link) { link.click(); e.preventDefault(); }
+    } else if (key === "r") {
+      const flag = document.getElementById("flag");
+      if (flag) { flag.checked = !flag.checked; flag.dispatchEvent(new Event("change", { bubbles: true })); }
+    }
+  });
+  document.body.addEventListener("htmx:afterSwap", render);
+
+  // --- finishing ------------------------------------------------------------------------------
+  document.getElementById("finish").addEventListener("click", function () {
+    let unanswered = 0, flagged = 0;
+    for (let p = 0; p < cfg.count; p++) {
+      const s = state[p];
+      if (!s || s[0] === null || s[0] === undefined) unanswered++;
+      if (s && s[1]) flagged++;
+    }
+    document.getElementById("confirm-summary").textContent =
+      text.summary.replace("%(u)s", unanswered).replace("%(f)s", flagged);
+    dialog.showModal();
+  });
+  document.getElementById("cancel-finish").addEventListener("click", function () { dialog.close(); });
+  document.getElementById("finish-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    waitForQueue(5000).then(function (empty) {
+      if (!empty) {
+        document.getElementById("confirm-summary").textContent = text.offlineSubmit;
+        return;
+      }
+      closed = true;
+      submit();
+    });
+  });
+
+  render();
+  flush();
+})();
