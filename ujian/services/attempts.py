@@ -1,0 +1,194 @@
+"""An attempt's life after building: start (the deadline is fixed), answers saved one by one,
+submitted by the candidate or by the server at the deadline, scored once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import UjianError
+from ..models import Answer, Attempt, AttemptStatus, SubmitReason
+
+
+def get_attempt_for_user(uuid, user) -> Attempt:
+    """The user's own attempt; anyone else's is a 404 (never a 403 that confirms it exists)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Attempt.objects.select_related("tryout"), uuid=uuid, user=user)
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=settings.CPNS_ANSWER_GRACE_SECONDS)
+
+
+@transaction.atomic
+def attempt_start(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Ready → in progress. The deadline is fixed here: min(start + duration, tryout close)."""
+    now = now or timezone.now()
+    attempt = Attempt.objects.select_for_update().select_related("tryout").get(pk=attempt.pk)
+    if attempt.status != AttemptStatus.READY:
+        return attempt
+    tryout = attempt.tryout
+    if tryout.closes_at is not None and now >= tryout.closes_at:
+        raise UjianError(_("Tryout ini sudah ditutup."))
+    deadline = now + timedelta(seconds=attempt.duration_seconds)
+    if tryout.closes_at is not None:
+        deadline = min(deadline, tryout.closes_at)
+    attempt.status, attempt.started_at, attempt.deadline = AttemptStatus.IN_PROGRESS, now, deadline
+    attempt.save(update_fields=["status", "started_at", "deadline"])
+    return attempt
+
+
+# --- saving an answer: the hot path ---------------------------------------------------------
+
+_TOKEN_SALT = "ujian.answer-save"
+
+
+def save_token(attempt: Attempt) -> str:
+    """A signed (attempt, user) pair handed to the exam page. The save endpoint trusts it instead
+    of loading the session and the user on every click: one query per save instead of three.
+    It only lets its holder save answers to this attempt before the deadline."""
+    return signing.dumps([str(attempt.uuid), attempt.user_id], salt=_TOKEN_SALT, compress=False)
+
+
+def save_token_user(token: str, attempt_uuid) -> int | None:
+    """The user id a valid token for this attempt was issued to, else None."""
+    try:
+        token_uuid, user_id = signing.loads(token, salt=_TOKEN_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return int(user_id) if token_uuid == str(attempt_uuid) else None
+
+
+SAVED, STALE, CLOSED, NOT_FOUND, INVALID = "saved", "stale", "closed", "not_found", "invalid"
+
+# One statement does the whole job: ownership, status, deadline and range are the SELECT's
+# WHERE; the per-item sequence is the upsert's WHERE, so a late older save changes nothing.
+# Standard SQL that PostgreSQL and SQLite (3.35+) both run.
+_UPSERT = """
+INSERT INTO ujian_answer (attempt_id, position, choice, flagged, seq, saved_at)
+SELECT a.id, %s, %s, %s, %s, %s FROM ujian_attempt a
+WHERE a.uuid = %s AND a.user_id = %s AND a.status = 'in_progress'
+  AND a.deadline >= %s AND %s < a.item_count
+ON CONFLICT (attempt_id, position) DO UPDATE
+  SET choice = excluded.choice, flagged = excluded.flagged, seq = excluded.seq,
+      saved_at = excluded.saved_at
+  WHERE ujian_answer.seq < excluded.seq
+RETURNING seq
+"""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    status: str
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (SAVED, STALE)
+
+
+def answer_save(
+    *,
+    attempt_uuid,
+    user_id: int,
+    position: int,
+    choice: int | None,
+    flagged: bool,
+    seq: int,
+    now: datetime | None = None,
+) -> SaveResult:
+    """Save one item's state (choice and flag). Idempotent and ordered by `seq`."""
+    if position < 0 or seq <= 0 or (choice is not None and not 0 <= choice <= 4):
+        return SaveResult(INVALID, _("Data jawaban tidak valid."))
+    now = now or timezone.now()
+    uuid_db = Attempt._meta.get_field("uuid").get_db_prep_value(attempt_uuid, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UPSERT,
+            [position, choice, flagged, seq, now, uuid_db, user_id, now - grace(), position],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return SaveResult(SAVED)
+    return _why_not_saved(attempt_uuid, user_id, position, seq, now)
+
+
+def _why_not_saved(attempt_uuid, user_id: int, position: int, seq: int, now) -> SaveResult:
+    attempt = (
+        Attempt.objects.filter(uuid=attempt_uuid, user_id=user_id)
+        .only("id", "status", "deadline", "item_count")
+        .first()
+    )
+    if attempt is None:
+        return SaveResult(NOT_FOUND, _("Sesi ujian tidak ditemukan."))
+    if attempt.status != AttemptStatus.IN_PROGRESS or (
+        attempt.deadline is not None and attempt.deadline < now - grace()
+    ):
+        return SaveResult(
+            CLOSED,
+            _("Waktu ujian sudah habis atau ujian sudah diselesaikan; jawaban ini tidak disimpan."),
+        )
+    if position >= attempt.item_count:
+        return SaveResult(INVALID, _("Nomor soal tidak ada."))
+    # The row exists with a newer (or the same) sequence: this save is old news; the newer
+    # state stays, and the client may forget this one.
+    return SaveResult(STALE)
+
+
+# --- submitting and scoring -----------------------------------------------------------------
+
+
+@transaction.atomic
+def attempt_submit(
+    *, attempt_id: int, reason: str = SubmitReason.CANDIDATE, now: datetime | None = None
+) -> bool:
+    """In progress → submitted, then scored by a task after commit. Only the first call acts:
+    a double click, a retry and the beat task together submit (and score) once."""
+    from ..tasks import attempt_score_task
+
+    now = now or timezone.now()
+    attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
+    if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
+        return False
+    attempt.status = AttemptStatus.SUBMITTED
+    attempt.submitted_at = min(now, attempt.deadline) if reason == SubmitReason.TIMEOUT else now
+    attempt.submit_reason = reason
+    attempt.save(update_fields=["status", "submitted_at", "submit_reason"])
+    attempt_score_task.delay_on_commit(attempt.pk)
+    return True
+
+
+def attempts_expire_overdue(*, now: datetime | None = None) -> int:
+    """Submit every attempt whose deadline (plus grace) has passed, browser or not."""
+    now = now or timezone.now()
+    overdue = list(
+        Attempt.objects.filter(
+            status=AttemptStatus.IN_PROGRESS, deadline__lt=now - grace()
+        ).values_list("pk", flat=True)
+    )
+    return sum(
+        attempt_submit(attempt_id=pk, reason=SubmitReason.TIMEOUT, now=now) for pk in overdue
+    )
+
+
+def attempt_expire_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Called when a page of an attempt is opened: the server's clock decides, not the browser."""
+    now = now or timezone.now()
+    if (
+        attempt.status == AttemptStatus.IN_PROGRESS
+        and attempt.deadline is not None
+        and attempt.deadline < now - grace()
+    ):
+        return attempt_submit(attempt_id=attempt.pk, reason=SubmitReason.TIMEOUT, now=now)
+    return False
+
+
+def answers_by_position(attempt: Attempt) -> dict[int, Answer]:
+    return {a.position: a for a in Answer.objects.filter(attempt=attempt)}

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ujian"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("riwayat/", views.history, name="history"),
+    path("lembaga/", views.lembaga, name="lembaga"),
+    path("t/<slug:slug>/", views.tryout, name="tryout"),
+    path("t/<slug:slug>/mulai/", views.start, name="start"),
+    path("sesi/<uuid:uuid>/", views.attempt, name="attempt"),
+    path("sesi/<uuid:uuid>/status/", views.build_status, name="build_status"),
+    path("sesi/<uuid:uuid>/soal/<int:number>/", views.question, name="question"),
+    path("sesi/<uuid:uuid>/jawab/", views.save, name="save"),
+    path("sesi/<uuid:uuid>/selesai/", views.submit, name="submit"),
+    path("sesi/<uuid:uuid>/hasil/", views.result, name="result"),
+    path("sesi/<uuid:uuid>/pembahasan/", views.review, name="review"),
+]
