@@ -37,7 +37,8 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/build.py
+	$(BIN)/python bench/answers.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 test-db.sqlite3 staticfiles

@@ -28,6 +28,8 @@ import time
 from common import ROOT, bench_env, django_setup, generated_bank, machine
 
 PORT = 8011
+# A save whose response never arrived whole: counted as a failure, then the client reconnects.
+BROKEN = (TimeoutError, OSError, ValueError, IndexError, asyncio.IncompleteReadError)
 HOST = "127.0.0.1"
 
 
@@ -196,6 +198,36 @@ async def fixed_rate(creds: list[dict], rate: int, seconds: int, connections: in
     seqs = [0] * len(creds)
     rng = random.Random(11)
 
+    async def one_request(reader, writer, job) -> None:
+        planned, index, position, choice, seq = job
+        c = creds[index]
+        body = json.dumps({"position": position, "choice": choice, "seq": seq}).encode()
+        head = (
+            f"POST /tryout/sesi/{c['uuid']}/jawab/ HTTP/1.1\r\nHost: {HOST}\r\n"
+            f"Cookie: {c['cookie']}\r\nX-CSRFToken: {c['csrf']}\r\n"
+            f"X-Attempt-Token: {c['token']}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        writer.write(head.encode() + body)
+        await writer.drain()
+        status_line = await reader.readline()
+        length = None
+        while True:
+            line = await reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        if length is None:
+            raise ConnectionError("response without Content-Length")
+        payload = await reader.readexactly(length)
+        latencies.append(time.perf_counter() - planned)
+        status = int(status_line.split()[1])
+        if status == 200 and b'"saved"' in payload:
+            acked.append((c["uuid"], position, choice, seq))
+        elif status != 200:
+            failures[str(status)] = failures.get(str(status), 0) + 1
+
     async def connection_worker() -> None:
         reader, writer = await asyncio.open_connection(HOST, PORT)
         while True:
@@ -203,32 +235,20 @@ async def fixed_rate(creds: list[dict], rate: int, seconds: int, connections: in
             if job is None:
                 writer.close()
                 return
-            planned, index, position, choice, seq = job
-            c = creds[index]
-            body = json.dumps({"position": position, "choice": choice, "seq": seq}).encode()
-            head = (
-                f"POST /tryout/sesi/{c['uuid']}/jawab/ HTTP/1.1\r\nHost: {HOST}\r\n"
-                f"Cookie: {c['cookie']}\r\nX-CSRFToken: {c['csrf']}\r\n"
-                f"X-Attempt-Token: {c['token']}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-            )
-            writer.write(head.encode() + body)
-            await writer.drain()
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            payload = await reader.readexactly(length)
-            latencies.append(time.perf_counter() - planned)
-            status = int(status_line.split()[1])
-            if status == 200 and b'"saved"' in payload:
-                acked.append((c["uuid"], position, choice, seq))
-            elif status != 200:
-                failures[str(status)] = failures.get(str(status), 0) + 1
+            try:
+                await asyncio.wait_for(one_request(reader, writer, job), timeout=30)
+            except (
+                TimeoutError,
+                OSError,
+                ValueError,
+                IndexError,
+                asyncio.IncompleteReadError,
+            ) as exc:
+                # Counted, never hidden: the save was not acknowledged. Reconnect and go on.
+                name = type(exc).__name__
+                failures[name] = failures.get(name, 0) + 1
+                writer.close()
+                reader, writer = await asyncio.open_connection(HOST, PORT)
 
     workers = [asyncio.create_task(connection_worker()) for _ in range(connections)]
     start = time.perf_counter()
@@ -323,7 +343,7 @@ def question_page(creds: list[dict], n: int = 1000) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--throughput-seconds", type=int, default=20)
     parser.add_argument("--candidates", type=int, default=1000)

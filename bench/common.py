@@ -32,8 +32,19 @@ def bench_env() -> dict[str, str]:
     }
 
 
+def database_ensure() -> None:
+    """Create the benchmark database on a fresh machine (it is never the development one)."""
+    import psycopg
+
+    name = BENCH_DB.rsplit("/", 1)[1]
+    with psycopg.connect(BENCH_DB.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def django_setup() -> None:
     os.environ.update(bench_env())
+    database_ensure()
     import django
 
     django.setup()

@@ -170,7 +170,7 @@ def question(request: HttpRequest, uuid, number: int) -> HttpResponse:
 def save(request: HttpRequest, uuid) -> JsonResponse:
     """The hot path: no session or user lookup when the page's signed token is sent."""
     token = request.headers.get("X-Attempt-Token")
-    if token:
+    if token:  # a bad token is refused outright, never retried as the session's user
         user_id = svc.save_token_user(token, uuid)
     else:
         user_id = request.user.pk if request.user.is_authenticated else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
@@ -59,11 +60,21 @@ def save_token(attempt: Attempt) -> str:
 
 def save_token_user(token: str, attempt_uuid) -> int | None:
     """The user id a valid token for this attempt was issued to, else None."""
+    owner = _token_owner(token)
+    if owner is None or owner[0] != str(attempt_uuid):
+        return None
+    return owner[1]
+
+
+@lru_cache(maxsize=8192)
+def _token_owner(token: str) -> tuple[str, int] | None:
+    # A token never changes meaning, so each process checks its signature once: a candidate's
+    # page sends the same token with every one of its ~110 saves.
     try:
         token_uuid, user_id = signing.loads(token, salt=_TOKEN_SALT)
+        return str(token_uuid), int(user_id)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    return int(user_id) if token_uuid == str(attempt_uuid) else None
 
 
 SAVED, STALE, CLOSED, NOT_FOUND, INVALID = "saved", "stale", "closed", "not_found", "invalid"
@@ -76,6 +87,20 @@ INSERT INTO ujian_answer (attempt_id, position, choice, flagged, seq, saved_at)
 SELECT a.id, %s, %s, %s, %s, %s FROM ujian_attempt a
 WHERE a.uuid = %s AND a.user_id = %s AND a.status = 'in_progress'
   AND a.deadline >= %s AND %s < a.item_count
+ON CONFLICT (attempt_id, position) DO UPDATE
+  SET choice = excluded.choice, flagged = excluded.flagged, seq = excluded.seq,
+      saved_at = excluded.saved_at
+  WHERE ujian_answer.seq < excluded.seq
+RETURNING seq
+"""
+# PostgreSQL runs the same statement prepared (server-side binding, planned once per
+# connection); the casts give every parameter a type the planner does not have to guess.
+_UPSERT_PG = """
+INSERT INTO ujian_answer (attempt_id, position, choice, flagged, seq, saved_at)
+SELECT a.id, %s::smallint, %s::smallint, %s::boolean, %s::bigint, %s::timestamptz
+FROM ujian_attempt a
+WHERE a.uuid = %s::uuid AND a.user_id = %s::bigint AND a.status = 'in_progress'
+  AND a.deadline >= %s::timestamptz AND %s::smallint < a.item_count
 ON CONFLICT (attempt_id, position) DO UPDATE
   SET choice = excluded.choice, flagged = excluded.flagged, seq = excluded.seq,
       saved_at = excluded.saved_at
@@ -109,15 +134,28 @@ def answer_save(
         return SaveResult(INVALID, _("Data jawaban tidak valid."))
     now = now or timezone.now()
     uuid_db = Attempt._meta.get_field("uuid").get_db_prep_value(attempt_uuid, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _UPSERT,
-            [position, choice, flagged, seq, now, uuid_db, user_id, now - grace(), position],
-        )
-        row = cursor.fetchone()
+    params = [position, choice, flagged, seq, now, uuid_db, user_id, now - grace(), position]
+    if connection.vendor == "postgresql":
+        row = _upsert_prepared(params)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_UPSERT, params)
+            row = cursor.fetchone()
     if row is not None:
         return SaveResult(SAVED)
     return _why_not_saved(attempt_uuid, user_id, position, seq, now)
+
+
+def _upsert_prepared(params: list) -> tuple | None:
+    """The hot path's statement as a prepared statement. Django's cursors bind parameters on
+    the client, so PostgreSQL would parse and plan the upsert on every save; a plain psycopg
+    cursor on the same connection (same transaction and autocommit state) prepares it once."""
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_UPSERT_PG, params, prepare=True)
+        return cursor.fetchone()
 
 
 def _why_not_saved(attempt_uuid, user_id: int, position: int, seq: int, now) -> SaveResult:
