@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .models import Module, ModuleVisit, Principle, Section, SectionProgress, module_reading_minutes
 
@@ -173,13 +173,27 @@ def search_sections(query: str, limit: int = 20) -> list[SearchHit]:
         return []
     published = Section.objects.filter(module__is_published=True).select_related("module")
     if settings.USING_POSTGRES:
-        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+        from django.contrib.postgres.search import (
+            SearchHeadline,
+            SearchQuery,
+            SearchRank,
+            SearchVector,
+        )
 
         sq = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        # The Indonesian stemmer folds some words onto others ("empati" and "empat" both become
+        # "empat"), so sections that use the exact word the reader typed rank higher: an
+        # unstemmed ("simple") rank is added, computed only for the rows the index matched.
+        exact = SearchQuery(query, config="simple", search_type="websearch")
+        exact_vector = (
+            SearchVector("title", weight="A", config="simple")
+            + SearchVector("key_points", weight="B", config="simple")
+            + SearchVector("body", weight="C", config="simple")
+        )
         rows = (
             published.filter(search_vector=sq)
             .annotate(
-                rank=SearchRank("search_vector", sq),
+                rank=SearchRank(F("search_vector"), sq) + SearchRank(exact_vector, exact),
                 snippet=SearchHeadline(
                     "body",
                     sq,

@@ -1,0 +1,232 @@
+"""The shipped content (fixtures/) keeps the promises of docs/CONTENT.md: enough questions of each
+kind, no answer-pattern shortcuts, no near-duplicates, principles that exist and are taught, statute
+quotations that are really in the statute, and every module with its Uji Pemahaman."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR) / "fixtures"
+STATUTE = Path(settings.BASE_DIR) / "docs" / "sources" / "uu-25-2009-fulltext.md"
+UU25_ARTICLES = 62  # UU 25/2009 has Pasal 1..62
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[0-9a-z]+", str(text).lower())
+
+
+def load_yaml(path: Path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+PRINCIPLES = load_yaml(ROOT / "materi" / "principles.yaml")
+MODULES = [load_yaml(p) for p in sorted((ROOT / "materi" / "modules").glob("*.yaml"))]
+QUESTIONS = [q for p in sorted((ROOT / "soal").glob("*.yaml")) for q in load_yaml(p) or []]
+TKP = [q for q in QUESTIONS if q["subtest"] == "TKP"]
+SECTION_REFS = {f"{m['slug']}/{s['slug']}" for m in MODULES for s in m["sections"]}
+PRINCIPLE_CODES = {p["code"] for p in PRINCIPLES}
+
+
+def test_question_counts_by_subtest_and_aspect():
+    counts = Counter((q["subtest"], q["aspect"]) for q in QUESTIONS)
+    assert counts[("TKP", "pelayanan-publik")] >= 60
+    assert counts[("TKP", "jejaring-kerja")] >= 45
+    assert counts[("MATERI", "pemahaman-materi")] >= 45
+    # Study checks never pose as SKD items.
+    assert not [q["key"] for q in QUESTIONS if q["subtest"] in {"TWK", "TIU"}]
+
+
+def test_keys_are_unique():
+    duplicated = [k for k, n in Counter(q["key"] for q in QUESTIONS).items() if n > 1]
+    assert duplicated == []
+
+
+def test_every_tkp_option_has_a_rationale_and_a_principle():
+    bad = [
+        (q["key"], i)
+        for q in TKP
+        for i, o in enumerate(q["options"])
+        if not str(o.get("rationale", "")).strip() or not (o.get("upholds") or o.get("violates"))
+    ]
+    assert bad == []
+
+
+def test_tkp_scores_are_a_permutation_and_single_correct_has_one_key():
+    bad = [q["key"] for q in TKP if sorted(o["score"] for o in q["options"]) != [1, 2, 3, 4, 5]]
+    for q in QUESTIONS:
+        if q["subtest"] != "TKP":
+            scores = [o["score"] for o in q["options"]]
+            if scores.count(5) != 1 or set(scores) - {0, 5} or not 2 <= len(scores) <= 5:
+                bad.append(q["key"])
+    assert bad == []
+
+
+def test_explanations_have_at_least_40_words():
+    assert [q["key"] for q in QUESTIONS if len(words(q.get("explanation", ""))) < 40] == []
+
+
+def test_the_best_option_is_not_a_length_shortcut():
+    longest = 0
+    for q in TKP:
+        lengths = [len(str(o["text"])) for o in q["options"]]
+        best = [o["score"] for o in q["options"]].index(5)
+        longest += lengths[best] == max(lengths)
+    assert longest / len(TKP) <= 0.35, f"best option longest in {longest}/{len(TKP)}"
+
+
+def test_the_best_option_position_is_spread_over_a_to_e():
+    positions = Counter([o["score"] for o in q["options"]].index(5) for q in TKP)
+    for position in range(5):
+        share = positions[position] / len(TKP)
+        assert 0.12 <= share <= 0.28, f"{'ABCDE'[position]}: {share:.0%} ({positions})"
+
+
+def test_no_two_stems_are_near_duplicates():
+    sets = [(q["key"], set(words(q["stem"]))) for q in QUESTIONS]
+    near = [
+        (a, b) for (a, wa), (b, wb) in combinations(sets, 2) if len(wa & wb) / len(wa | wb) > 0.6
+    ]
+    assert near == []
+
+
+def test_principles_used_exist_and_are_taught_by_a_section():
+    used = {
+        code
+        for q in QUESTIONS
+        for o in q["options"]
+        for code in [*(o.get("upholds") or []), *(o.get("violates") or [])]
+    }
+    assert used - PRINCIPLE_CODES == set()
+    untaught = [p["code"] for p in PRINCIPLES if p.get("section") not in SECTION_REFS]
+    assert untaught == []
+    # A section that is a principle's home names it among the principles it teaches.
+    teaches = {
+        f"{m['slug']}/{s['slug']}": set(s["principles"]) for m in MODULES for s in m["sections"]
+    }
+    assert [p["code"] for p in PRINCIPLES if p["code"] not in teaches[p["section"]]] == []
+
+
+def test_questions_point_at_real_sections_and_every_module_has_an_uji_pemahaman():
+    assert [q["key"] for q in QUESTIONS if q.get("section") not in SECTION_REFS] == []
+    per_module = Counter(q["section"].split("/")[0] for q in QUESTIONS)
+    assert {m["slug"]: per_module[m["slug"]] for m in MODULES if per_module[m["slug"]] < 5} == {}
+
+
+def test_modules_are_complete_and_long_enough():
+    assert len(MODULES) >= 6
+    total = 0
+    for module in MODULES:
+        assert module["intro"].strip() and module["summary"].strip(), module["slug"]
+        assert len(module["sections"]) >= 4, module["slug"]
+        total += len(words(module["intro"])) + len(words(module["summary"]))
+        for section in module["sections"]:
+            assert 3 <= len(section["key_points"]) <= 6, section["slug"]
+            assert section["principles"], section["slug"]
+            assert not re.search(r"^#{1,2} ", section["body"], re.M), section["slug"]
+            total += len(words(section["body"])) + len(words(" ".join(section["key_points"])))
+    assert total >= 12_000
+
+
+def _texts():
+    for module in MODULES:
+        yield module["slug"], module["intro"] + module["summary"]
+        for section in module["sections"]:
+            yield f"{module['slug']}/{section['slug']}", section["body"]
+    for q in QUESTIONS:
+        yield (
+            q["key"],
+            " ".join(
+                [q["stem"], q["explanation"], *(str(o.get("rationale", "")) for o in q["options"])]
+            ),
+        )
+
+
+def test_no_article_of_uu_25_2009_is_invented():
+    # "Pasal N" in our content refers to UU 25/2009 unless another law is named nearby.
+    invented = []
+    for where, text in _texts():
+        for match in re.finditer(r"Pasal (\d+)", text):
+            nearby = text[max(0, match.start() - 80) : match.end() + 40]
+            if re.search(r"UU (ASN|No\.? ?20|20/2023|5/2014)|Undang-Undang ASN|PP |Permen", nearby):
+                continue
+            if int(match.group(1)) > UU25_ARTICLES:
+                invented.append((where, match.group(0)))
+    assert invented == []
+
+
+def test_statute_quotations_are_marked_and_really_in_the_statute():
+    if not STATUTE.exists():
+        pytest.fail(f"the statute text is needed to check quotations: {STATUTE}")
+    statute = " ".join(words(STATUTE.read_text(encoding="utf-8")))
+    wrong = []
+    for where, text in _texts():
+        for quote in re.findall(r"(?:^>.*\n?)+", text, re.M):
+            lines = [line.lstrip(">").strip() for line in quote.splitlines()]
+            attribution = [line for line in lines if line.startswith(("—", "-"))]
+            body = " ".join(line for line in lines if line and line not in attribution)
+            if not attribution or "Pasal" not in attribution[-1]:
+                wrong.append((where, "no article", body[:60]))
+                continue
+            # Quotations may elide with "..." or "…": every piece must be in the statute.
+            for piece in re.split(r"\.\.\.|…|\[\.\.\.\]", body):
+                if len(words(piece)) >= 4 and " ".join(words(piece)) not in statute:
+                    wrong.append((where, "not in the statute", piece[:60]))
+    assert wrong == []
+
+
+# --- loaded into the database ------------------------------------------------------------------
+
+
+@pytest.fixture
+def loaded(db):
+    from django.core.management import call_command
+
+    call_command("content_load", stdout=None)
+
+
+def test_loading_publishes_everything_with_a_reviewer(loaded):
+    from soal.models import Question, Status
+
+    counts = Counter(Question.objects.values_list("subtest", "aspect", "status"))
+    assert counts[("TKP", "pelayanan-publik", Status.PUBLISHED)] >= 60
+    assert counts[("TKP", "jejaring-kerja", Status.PUBLISHED)] >= 45
+    assert counts[("MATERI", "pemahaman-materi", Status.PUBLISHED)] >= 45
+    assert not Question.objects.exclude(status=Status.PUBLISHED).exists()
+    assert not Question.objects.filter(reviewer__isnull=True).exists()
+    assert not Question.objects.filter(section__isnull=True).exists()
+
+
+def test_every_module_has_an_uji_pemahaman_of_five(loaded):
+    from materi.models import Module
+    from soal.models import Question, Status
+
+    for module in Module.objects.filter(is_published=True):
+        published = Question.objects.filter(section__module=module, status=Status.PUBLISHED)
+        assert published.count() >= 5, module.slug
+
+
+@pytest.mark.parametrize(
+    ("query", "section"),
+    [
+        ("maklumat", "uu-25-2009/standar-dan-maklumat"),
+        ("ombudsman", "uu-25-2009/pengawasan-dan-pengaduan"),
+        ("empati", "servqual/lima-dimensi"),
+        ("kolaborasi", "jejaring-kerja/strategi-membangun"),
+    ],
+)
+def test_search_puts_the_teaching_section_first(loaded, needs_postgres, query, section):
+    from materi.services import search_sections
+
+    hits = search_sections(query)
+    assert hits, query
+    first = hits[0].section
+    assert f"{first.module.slug}/{first.slug}" == section, [
+        f"{h.section.module.slug}/{h.section.slug}" for h in hits[:5]
+    ]
