@@ -99,6 +99,7 @@ class Institution(models.Model):
 class Membership(models.Model):
     class Role(models.TextChoices):
         ADMIN = "admin", _("Admin lembaga")
+        PROCTOR = "proctor", _("Pengawas")
         CANDIDATE = "candidate", _("Peserta")
 
     institution = models.ForeignKey(

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "materi",
     "soal",
     "ujian",
+    "lembaga",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -226,6 +227,9 @@ SILENCED_SYSTEM_CHECKS = [
     *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),
     *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
 ]
+
+# The site's public address, for links in e-mails sent outside a request (set-password links).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Largest upload the importers accept (bytes).
 CPNS_IMPORT_MAX_BYTES = envint("CPNS_IMPORT_MAX_BYTES", 5 * 1024 * 1024)

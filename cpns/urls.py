@@ -19,5 +19,6 @@ urlpatterns = [
     path("materi/", include("materi.urls")),
     path("latihan/", include("soal.urls")),
     path("tryout/", include("ujian.urls")),
+    path("lembaga/", include("lembaga.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -192,6 +192,7 @@ class AttemptStatus(models.TextChoices):
 class SubmitReason(models.TextChoices):
     CANDIDATE = "candidate", _("diselesaikan peserta")
     TIMEOUT = "timeout", _("waktu habis")
+    PROCTOR = "proctor", _("diselesaikan pengawas")
 
 
 class Attempt(models.Model):

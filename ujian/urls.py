@@ -6,7 +6,6 @@ app_name = "ujian"
 urlpatterns = [
     path("", views.index, name="index"),
     path("riwayat/", views.history, name="history"),
-    path("lembaga/", views.lembaga, name="lembaga"),
     path("t/<slug:slug>/", views.tryout, name="tryout"),
     path("t/<slug:slug>/mulai/", views.start, name="start"),
     path("sesi/<uuid:uuid>/", views.attempt, name="attempt"),

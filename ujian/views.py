@@ -116,6 +116,11 @@ def attempt(request: HttpRequest, uuid) -> HttpResponse:
         return render(request, "ujian/building.html", {"attempt": obj})
     if obj.status in (AttemptStatus.SUBMITTED, AttemptStatus.SCORED):
         return redirect("ujian:result", uuid=obj.uuid)
+    if obj.status == AttemptStatus.READY and obj.tryout.owner_id is not None:
+        # An institution's session starts only through its token prompt, never by opening
+        # the attempt's address.
+        messages.info(request, "Mulai sesi ini dengan token dari pengawas di halaman Lembaga.")
+        return redirect("home")
     if obj.status == AttemptStatus.READY:
         try:
             obj = svc.attempt_start(attempt=obj)
@@ -267,11 +272,3 @@ def review(request: HttpRequest, uuid) -> HttpResponse:
 def history(request: HttpRequest) -> HttpResponse:
     attempts = results.history(request.user)
     return render(request, "ujian/history.html", results.history_context(attempts))
-
-
-@login_required
-def lembaga(request: HttpRequest) -> HttpResponse:
-    memberships = request.user.memberships.select_related("institution")
-    if not memberships:
-        raise Http404
-    return render(request, "ujian/lembaga.html", {"memberships": memberships})

@@ -50,11 +50,11 @@ def test_home_page_speaks_indonesian_and_sends_csrf_on_htmx(client, db):
 
 def test_lembaga_menu_only_for_institution_members(client, candidate, institution_admin):
     client.force_login(candidate)
-    assert reverse("ujian:lembaga") not in client.get("/").content.decode()
-    assert client.get(reverse("ujian:lembaga")).status_code == 404
+    assert reverse("lembaga:index") not in client.get("/").content.decode()
+    assert client.get(reverse("lembaga:index")).status_code == 404
     client.force_login(institution_admin)
-    assert reverse("ujian:lembaga") in client.get("/").content.decode()
-    assert client.get(reverse("ujian:lembaga")).status_code == 200
+    assert reverse("lembaga:index") in client.get("/").content.decode()
+    assert client.get(reverse("lembaga:index")).status_code == 200
 
 
 def test_signup_logs_in_and_rejects_duplicate_email(client, db):

@@ -230,3 +230,22 @@ def attempt_expire_if_overdue(attempt: Attempt, now: datetime | None = None) -> 
 
 def answers_by_position(attempt: Attempt) -> dict[int, Answer]:
     return {a.position: a for a in Answer.objects.filter(attempt=attempt)}
+
+
+@transaction.atomic
+def attempt_extend(*, attempt_id: int, seconds: int) -> bool:
+    """Give an attempt more time (an institution's override). One not yet started gets a longer
+    duration; one in progress gets a later deadline, which its page picks up from the server.
+    A finished attempt is left alone. Returns whether anything changed."""
+    attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
+    if attempt is None or seconds <= 0:
+        return False
+    if attempt.status in (AttemptStatus.BUILDING, AttemptStatus.READY):
+        attempt.duration_seconds += seconds
+        attempt.save(update_fields=["duration_seconds"])
+        return True
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return False
+    attempt.deadline += timedelta(seconds=seconds)
+    attempt.save(update_fields=["deadline"])
+    return True

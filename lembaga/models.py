@@ -1,0 +1,170 @@
+"""Institutions running exam days: cohorts, enrolled candidates, sessions and their audit log.
+
+Everything hangs off an `Institution` (cpns); an institution's tryouts are ordinary `ujian`
+tryouts whose `owner` is the institution, and a session's attempts are ordinary attempts.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cpns.models import Institution
+from ujian.models import BuildJob, Tryout
+
+
+class Cohort(models.Model):
+    """A kelas/angkatan of an institution's candidates."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(_("nama"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kelas")
+        verbose_name_plural = _("kelas")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "name"], name="lembaga_cohort_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Candidate(models.Model):
+    """A user enrolled as a candidate of an institution, with the exam number it gave them.
+    Removing a candidate sets `removed_at`; their attempts and results stay."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="candidates"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="candidacies"
+    )
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates"
+    )
+    number = models.CharField(_("nomor peserta"), max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("peserta lembaga")
+        verbose_name_plural = _("peserta lembaga")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "user"], name="lembaga_candidate_user_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "number"], name="lembaga_candidate_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.user}"
+
+
+def _token_secret() -> str:
+    return secrets.token_hex(16)
+
+
+class ExamSession(models.Model):
+    """A sitting of an institution's tryout: a window, a room, who sits it and who proctors it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tryout = models.ForeignKey(Tryout, on_delete=models.CASCADE, related_name="exam_sessions")
+    name = models.CharField(_("nama sesi"), max_length=120)
+    room = models.CharField(_("ruang"), max_length=80, blank=True)
+    starts_at = models.DateTimeField(_("mulai"))
+    ends_at = models.DateTimeField(_("selesai"))
+    cohorts = models.ManyToManyField(Cohort, blank=True, related_name="sessions")
+    proctors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="proctored_sessions"
+    )
+    ip_allowlist = models.TextField(
+        _("jaringan yang diizinkan"),
+        blank=True,
+        help_text=_("Alamat IP atau subnet, dipisah koma (kosong = dari mana saja)."),
+    )
+    token_secret = models.CharField(max_length=64, default=_token_secret, editable=False)
+    token_minutes = models.PositiveSmallIntegerField(_("token berganti tiap (menit)"), default=15)
+    token_grace_minutes = models.PositiveSmallIntegerField(
+        _("token lama masih berlaku (menit)"), default=5
+    )
+    build_job = models.ForeignKey(
+        BuildJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sesi ujian")
+        verbose_name_plural = _("sesi ujian")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="lembaga_session_window_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(token_minutes__gte=1), name="lembaga_session_token_minutes_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("lembaga:session", args=[self.tryout.owner.slug, self.uuid])
+
+    @property
+    def institution(self) -> Institution:
+        return self.tryout.owner
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.starts_at <= now < self.ends_at
+
+
+class AuditEntry(models.Model):
+    """Append-only: who did what to whom in a session, and why. Never updated or deleted
+    (the model refuses, and on PostgreSQL a trigger refuses too)."""
+
+    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="audit")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=32)
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("catatan audit")
+        verbose_name_plural = _("catatan audit")
+        ordering = ["-created_at", "-pk"]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only")

@@ -1,0 +1,360 @@
+"""Sessions: create one from a preset, pre-build its attempts, let a candidate in with the token,
+and the proctor's actions — each locked, re-checked and written to the audit log."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cpns.models import Institution
+from ujian.errors import UjianError
+from ujian.models import Answer, Attempt, AttemptStatus, Blueprint, SubmitReason, Tryout
+from ujian.services import attempts as attempt_svc
+from ujian.services import building
+
+from ..errors import LembagaError
+from ..models import AuditEntry, Candidate, Cohort, ExamSession
+from .tokens import token_valid
+
+
+def presets_for(institution: Institution):
+    return Blueprint.objects.filter(Q(is_preset=True) | Q(owner=institution)).order_by("name")
+
+
+def _unique_slug(base: str) -> str:
+    slug, n = base[:45], 1
+    while Tryout.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base[:40]}-{n}"
+    return slug
+
+
+@transaction.atomic
+def session_create(
+    *,
+    institution: Institution,
+    blueprint: Blueprint,
+    name: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    cohorts: list[Cohort],
+    room: str = "",
+    proctors=(),
+    token_minutes: int = 15,
+) -> ExamSession:
+    """A private tryout of the institution and its one session. Refused before it opens when
+    the bank cannot fill the blueprint."""
+    name = " ".join(name.split())
+    if not name:
+        raise LembagaError(_("Nama sesi wajib diisi."))
+    if ends_at <= starts_at:
+        raise LembagaError(_("Waktu selesai harus setelah waktu mulai."))
+    if blueprint.owner_id not in (None, institution.pk) or (
+        blueprint.owner_id is None and not blueprint.is_preset
+    ):
+        raise LembagaError(_("Kisi-kisi ini tidak tersedia untuk lembaga Anda."))
+    if any(c.institution_id != institution.pk for c in cohorts):
+        raise LembagaError(_("Kelas tidak ditemukan."))
+    if not cohorts:
+        raise LembagaError(_("Pilih sedikitnya satu kelas peserta."))
+    problems = building.bank_problems(blueprint)
+    if problems:
+        raise LembagaError(_("Bank soal belum cukup: ") + "; ".join(problems) + ".")
+    tryout = Tryout.objects.create(
+        slug=_unique_slug(slugify(f"{institution.slug}-{name}") or "sesi"),
+        title=name,
+        blueprint=blueprint,
+        owner=institution,
+        opens_at=starts_at,
+        closes_at=ends_at,
+        max_attempts=1,
+        is_published=True,
+    )
+    session = ExamSession.objects.create(
+        tryout=tryout,
+        name=name,
+        room=room,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        token_minutes=token_minutes,
+    )
+    session.cohorts.set(cohorts)
+    session.proctors.set(proctors)
+    return session
+
+
+def session_candidates(session: ExamSession):
+    return Candidate.objects.filter(
+        cohort__in=session.cohorts.all(), removed_at__isnull=True
+    ).select_related("user", "cohort")
+
+
+def session_build(*, session: ExamSession, actor) -> int:
+    """Pre-build every enrolled candidate's attempt before the session opens (a thousand
+    "Mulai" at 08:00 then each do a lookup, not a build). Idempotent: candidates who have an
+    attempt are skipped. Returns how many candidates the job covers."""
+    from ujian.tasks import attempts_build_bulk_task
+
+    user_ids = list(session_candidates(session).values_list("user_id", flat=True))
+    if not user_ids:
+        raise LembagaError(_("Belum ada peserta di kelas sesi ini."))
+    try:
+        with transaction.atomic():
+            job = building.build_job_create(tryout=session.tryout, user_ids=user_ids)
+            ExamSession.objects.filter(pk=session.pk).update(build_job=job)
+            session.build_job = job
+            AuditEntry.objects.create(
+                session=session,
+                actor=actor,
+                action="build",
+                reason=_("Menyiapkan soal peserta"),
+                data={"candidates": len(user_ids)},
+            )
+            attempts_build_bulk_task.delay_on_commit(job.pk, user_ids)
+    except UjianError as exc:
+        raise LembagaError(exc.message) from exc
+    return len(user_ids)
+
+
+def _ip_allowed(allowlist: str, ip: str | None) -> bool:
+    nets = [n.strip() for n in allowlist.replace("\n", ",").split(",") if n.strip()]
+    if not nets:
+        return True
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(n, strict=False) for n in nets)
+
+
+def session_enter(
+    *, session: ExamSession, user, token: str, ip: str | None = None, now: datetime | None = None
+) -> Attempt:
+    """A candidate types the token: the attempt (pre-built, or built now for a late enrolment)
+    is started and its deadline fixed."""
+    now = now or timezone.now()
+    if now < session.starts_at:
+        raise LembagaError(
+            _("Sesi belum dibuka. Sesi dimulai %(when)s.")
+            % {"when": timezone.localtime(session.starts_at).strftime("%d-%m-%Y %H:%M")}
+        )
+    if now >= session.ends_at:
+        raise LembagaError(_("Sesi sudah ditutup."))
+    if not _ip_allowed(session.ip_allowlist, ip):
+        raise LembagaError(_("Perangkat Anda tidak berada di jaringan ruang ujian."))
+    if not token_valid(session, token, now):
+        raise LembagaError(_("Token salah atau sudah kedaluwarsa. Tanyakan token kepada pengawas."))
+    attempt = Attempt.objects.filter(tryout=session.tryout, user=user).order_by("-number").first()
+    try:
+        if attempt is None:
+            attempt = building.attempt_create(tryout=session.tryout, user=user, now=now)
+        if attempt.status == AttemptStatus.BUILDING:
+            # Enrolled after the bulk build (or the worker is behind): one build is quick, so
+            # do it here rather than keep a candidate waiting at the door.
+            building.attempt_build(attempt_id=attempt.pk)
+            attempt.refresh_from_db()
+        if attempt.status == AttemptStatus.FAILED:
+            raise LembagaError(attempt.error or _("Soal gagal disiapkan. Hubungi pengawas."))
+        if attempt.status == AttemptStatus.READY:
+            attempt = attempt_svc.attempt_start(attempt=attempt, now=now)
+    except UjianError as exc:
+        raise LembagaError(exc.message) from exc
+    return attempt
+
+
+# --- the proctor console ------------------------------------------------------------------------
+
+# Problem rows first: those working (least time left first), then those still to start.
+STATE_ORDER = ["in_progress", "building", "not_started", "timeout", "submitted"]
+
+
+@dataclass
+class ConsoleRow:
+    candidate_id: int
+    number: str
+    name: str
+    cohort: str
+    attempt_uuid: str | None
+    state: str
+    answered: int
+    flagged: int
+    seconds_left: int | None
+    last_seen: datetime | None
+    total: int | None
+
+
+def console_counts(session: ExamSession, now: datetime | None = None) -> dict[str, int]:
+    """The counts at the top of the console: one aggregate query, whatever the cohort size."""
+    now = now or timezone.now()
+    enrolled = session_candidates(session).count()
+    agg = Attempt.objects.filter(tryout=session.tryout).aggregate(
+        in_progress=Count("pk", filter=Q(status=AttemptStatus.IN_PROGRESS, deadline__gt=now)),
+        overdue=Count("pk", filter=Q(status=AttemptStatus.IN_PROGRESS, deadline__lte=now)),
+        submitted=Count(
+            "pk",
+            filter=Q(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.SCORED])
+            & ~Q(submit_reason=SubmitReason.TIMEOUT),
+        ),
+        timeout=Count(
+            "pk",
+            filter=Q(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.SCORED])
+            & Q(submit_reason=SubmitReason.TIMEOUT),
+        ),
+        started=Count("pk", filter=~Q(status__in=[AttemptStatus.BUILDING, AttemptStatus.READY])),
+    )
+    return {
+        "enrolled": enrolled,
+        "not_started": max(enrolled - agg["started"], 0),
+        "in_progress": agg["in_progress"],
+        "submitted": agg["submitted"],
+        "timeout": agg["timeout"] + agg["overdue"],
+    }
+
+
+def console_rows(
+    session: ExamSession, *, page: int = 1, per_page: int = 50, now: datetime | None = None
+) -> tuple[list[ConsoleRow], int]:
+    """One page of the console table, problem rows first (time nearly up, then in progress,
+    then not started, then finished). The answered/flagged counts come from one grouped query
+    over this page's attempts only."""
+    now = now or timezone.now()
+    candidates = list(session_candidates(session).order_by("number"))
+    attempts = {
+        a.user_id: a
+        for a in Attempt.objects.filter(tryout=session.tryout)
+        .order_by("user_id", "-number")
+        .only("uuid", "user_id", "status", "deadline", "submit_reason", "total", "number")
+    }
+
+    def state_of(attempt: Attempt | None) -> str:
+        if attempt is None or attempt.status == AttemptStatus.READY:
+            return "not_started"
+        if attempt.status == AttemptStatus.BUILDING:
+            return "building"
+        if attempt.status == AttemptStatus.IN_PROGRESS:
+            return "in_progress"
+        return "timeout" if attempt.submit_reason == SubmitReason.TIMEOUT else "submitted"
+
+    def sort_key(c: Candidate):
+        a = attempts.get(c.user_id)
+        state = state_of(a)
+        left = (a.deadline - now).total_seconds() if a and a.deadline else 1e9
+        return (STATE_ORDER.index(state), left if state == "in_progress" else 0, c.number)
+
+    candidates.sort(key=sort_key)
+    total = len(candidates)
+    page_rows = candidates[(page - 1) * per_page : page * per_page]
+    ids = [attempts[c.user_id].pk for c in page_rows if c.user_id in attempts]
+    stats = {
+        row["attempt_id"]: row
+        for row in Answer.objects.filter(attempt_id__in=ids)
+        .values("attempt_id")
+        .annotate(
+            answered=Count("pk", filter=Q(choice__isnull=False)),
+            flagged=Count("pk", filter=Q(flagged=True)),
+            last=Max("saved_at"),
+        )
+    }
+    rows = []
+    for c in page_rows:
+        a = attempts.get(c.user_id)
+        s = stats.get(a.pk, {}) if a else {}
+        state = state_of(a)
+        left = None
+        if a is not None and state == "in_progress" and a.deadline:
+            left = max(int((a.deadline - now).total_seconds()), 0)
+        rows.append(
+            ConsoleRow(
+                candidate_id=c.pk,
+                number=c.number,
+                name=c.user.full_name or c.user.email,
+                cohort=c.cohort.name if c.cohort else "",
+                attempt_uuid=str(a.uuid) if a else None,
+                state=state,
+                answered=s.get("answered", 0),
+                flagged=s.get("flagged", 0),
+                seconds_left=left,
+                last_seen=s.get("last"),
+                total=a.total if a else None,
+            )
+        )
+    return rows, total
+
+
+# --- proctor actions ----------------------------------------------------------------------------
+
+ACTIONS = {
+    "add_minutes": _("Tambah waktu"),
+    "force_submit": _("Paksa selesai"),
+}
+
+
+def _attempt_of(session: ExamSession, candidate_id: int) -> tuple[Candidate, Attempt | None]:
+    candidate = session_candidates(session).filter(pk=candidate_id).first()
+    if candidate is None:
+        raise LembagaError(_("Peserta tidak ada di sesi ini."))
+    attempt = (
+        Attempt.objects.filter(tryout=session.tryout, user_id=candidate.user_id)
+        .order_by("-number")
+        .first()
+    )
+    return candidate, attempt
+
+
+def proctor_act(
+    *,
+    session: ExamSession,
+    actor,
+    action: str,
+    candidate_ids: list[int],
+    reason: str,
+    minutes: int | None = None,
+) -> int:
+    """Apply one action to one or more candidates; every change is audited. Each attempt is
+    locked and re-checked by the ujian service, so two proctors pressing at once act once."""
+    reason = reason.strip()
+    if action not in ACTIONS:
+        raise LembagaError(_("Tindakan tidak dikenal."))
+    if not reason:
+        raise LembagaError(_("Alasan wajib diisi untuk setiap tindakan pengawas."))
+    if not candidate_ids:
+        raise LembagaError(_("Pilih sedikitnya satu peserta."))
+    if action == "add_minutes" and not (minutes and 1 <= minutes <= 240):
+        raise LembagaError(_("Tambahan waktu harus 1 sampai 240 menit."))
+    done = 0
+    for candidate_id in candidate_ids:
+        with transaction.atomic():
+            candidate, attempt = _attempt_of(session, candidate_id)
+            if attempt is None:
+                continue
+            if action == "add_minutes":
+                changed = attempt_svc.attempt_extend(attempt_id=attempt.pk, seconds=minutes * 60)
+            else:
+                changed = attempt_svc.attempt_submit(
+                    attempt_id=attempt.pk, reason=SubmitReason.PROCTOR
+                )
+            if not changed:
+                continue
+            AuditEntry.objects.create(
+                session=session,
+                actor=actor,
+                action=action,
+                target_id=candidate.user_id,
+                reason=reason,
+                data={"minutes": minutes} if minutes else {},
+            )
+            done += 1
+    if done == 0:
+        raise LembagaError(
+            _("Tidak ada yang berubah: peserta yang dipilih belum mulai atau sudah selesai.")
+            if action == "force_submit"
+            else _("Tidak ada yang berubah: ujian peserta yang dipilih sudah selesai.")
+        )
+    return done

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "lembaga"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:slug>/", views.institution, name="institution"),
+    path("<slug:slug>/kelas/", views.cohort_create, name="cohort_create"),
+    path("<slug:slug>/impor/", views.candidates_import, name="import"),
+    path("<slug:slug>/sesi/baru/", views.session_create, name="session_create"),
+    path("<slug:slug>/sesi/<uuid:uuid>/", views.session_detail, name="session"),
+    path("<slug:slug>/sesi/<uuid:uuid>/siapkan/", views.session_build, name="session_build"),
+    path("<slug:slug>/sesi/<uuid:uuid>/aksi/", views.session_action, name="session_action"),
+    path("<slug:slug>/sesi/<uuid:uuid>/hasil/", views.session_results, name="session_results"),
+    path(
+        "<slug:slug>/sesi/<uuid:uuid>/hasil.<str:fmt>",
+        views.session_export,
+        name="session_export",
+    ),
+    path("<slug:slug>/ikut/<uuid:uuid>/", views.session_enter, name="enter"),
+]

@@ -1,0 +1,261 @@
+"""Every lembaga page through HTTP: who may see what (404 for outsiders), and the flows."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from lembaga.models import AuditEntry, Candidate
+from lembaga.services.tokens import token_current
+from tests.factories import UserFactory
+from ujian.models import Attempt, AttemptStatus
+from ujian.services.attempts import attempt_submit
+from ujian.services.scoring import attempt_score
+
+pytestmark = pytest.mark.django_db
+
+
+def urls(session, cohort) -> dict[str, tuple[str, str]]:
+    """name → (method, url) for every lembaga URL of one institution."""
+    slug, uuid = session.tryout.owner.slug, session.uuid
+    return {
+        "institution": ("get", reverse("lembaga:institution", args=[slug])),
+        "cohort_create": ("post", reverse("lembaga:cohort_create", args=[slug])),
+        "import": ("get", reverse("lembaga:import", args=[slug])),
+        "session_create": ("get", reverse("lembaga:session_create", args=[slug])),
+        "session": ("get", reverse("lembaga:session", args=[slug, uuid])),
+        "session_build": ("post", reverse("lembaga:session_build", args=[slug, uuid])),
+        "session_action": ("post", reverse("lembaga:session_action", args=[slug, uuid])),
+        "session_results": ("get", reverse("lembaga:session_results", args=[slug, uuid])),
+        "export_csv": ("get", reverse("lembaga:session_export", args=[slug, uuid, "csv"])),
+        "export_xlsx": ("get", reverse("lembaga:session_export", args=[slug, uuid, "xlsx"])),
+        "enter": ("get", reverse("lembaga:enter", args=[slug, uuid])),
+    }
+
+
+ADMIN_ONLY = {
+    "cohort_create",
+    "import",
+    "session_create",
+    "session_build",
+    "session_results",
+    "export_csv",
+    "export_xlsx",
+}
+STAFF = {"institution", "session", "session_action"}
+CANDIDATE_ONLY = {"enter"}
+
+
+def allowed(persona: str, name: str) -> bool:
+    if persona == "admin":
+        return name in ADMIN_ONLY | STAFF
+    if persona == "proctor":
+        return name in STAFF
+    if persona == "candidate":
+        return name in CANDIDATE_ONLY
+    return False
+
+
+PERSONAS = ["admin", "proctor", "candidate", "rival_admin", "other_proctor", "stranger", "anon"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_url_role_matrix(
+    client,
+    persona,
+    exam_session,
+    cohort,
+    garuda_admin,
+    rival_admin,
+    proctor,
+    other_proctor,
+    seated,
+):
+    users = {
+        "admin": garuda_admin,
+        "proctor": proctor,
+        "candidate": seated[0],
+        "rival_admin": rival_admin,
+        "other_proctor": other_proctor,  # pengawas of the institution, not of this session
+        "stranger": UserFactory(email="orang@lain.example.com"),
+        "anon": None,
+    }
+    if users[persona]:
+        client.force_login(users[persona])
+    for name, (method, url) in urls(exam_session, cohort).items():
+        response = getattr(client, method)(url)
+        if persona == "anon":
+            assert response.status_code == 302 and "/akun/login/" in response.url, name
+        elif allowed(persona, name):
+            assert response.status_code in (200, 302), (persona, name)
+            if response.status_code == 302:
+                assert "/akun/login/" not in response.url, (persona, name)
+        elif persona == "other_proctor" and name == "institution":
+            # A pengawas sees the institution page, listing only their own sessions.
+            assert response.status_code == 200
+            assert exam_session.name not in response.content.decode()
+        else:
+            assert response.status_code == 404, (persona, name, response.status_code)
+    assert not AuditEntry.objects.filter(action__in=["add_minutes", "force_submit"]).exists()
+
+
+def test_candidate_types_the_token_and_lands_on_the_exam(client, exam_session, seated):
+    client.force_login(seated[0])
+    url = reverse("lembaga:enter", args=["garuda", exam_session.uuid])
+    page = client.get(url).content.decode()
+    assert "Token sesi" in page and "G-001" in page
+    wrong = client.post(url, {"token": "XXXXXX"})
+    assert "Token salah" in wrong.content.decode()
+    response = client.post(url, {"token": token_current(exam_session)})
+    attempt = Attempt.objects.get(user=seated[0], tryout=exam_session.tryout)
+    assert response.url == reverse("ujian:attempt", args=[attempt.uuid])
+    assert attempt.status == AttemptStatus.IN_PROGRESS
+    exam = client.get(response.url)
+    assert exam.status_code == 200 and 'id="exam' in exam.content.decode()
+
+
+def test_a_prebuilt_attempt_cannot_be_started_without_the_token(
+    client, exam_session, garuda_admin, seated, django_capture_on_commit_callbacks
+):
+    from lembaga.services.sessions import session_build
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session_build(session=exam_session, actor=garuda_admin)
+    attempt = Attempt.objects.get(user=seated[0], tryout=exam_session.tryout)
+    client.force_login(seated[0])
+    response = client.get(reverse("ujian:attempt", args=[attempt.uuid]))
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.READY
+
+
+def test_candidate_sees_the_session_on_the_lembaga_page(client, exam_session, seated):
+    client.force_login(seated[1])
+    page = client.get(reverse("lembaga:index")).content.decode()
+    assert "Sesi Pagi" in page and "Bimbel Garuda" in page
+
+
+def test_import_through_the_page_preview_then_commit(client, garuda, garuda_admin):
+    client.force_login(garuda_admin)
+    url = reverse("lembaga:import", args=["garuda"])
+    upload = io.BytesIO(b"nama,email,kelas\nAni,ani@example.com,A\nBudi,budi@example.com,B\n")
+    upload.name = "peserta.csv"
+    preview = client.post(url, {"file": upload})
+    assert "2 peserta" in preview.content.decode()
+    assert not Candidate.objects.exists()  # the preview writes nothing
+    done = client.post(url, {"confirm": "1"}, follow=True)
+    assert "Impor selesai: 2 peserta baru" in done.content.decode()
+    assert Candidate.objects.filter(institution=garuda).count() == 2
+
+
+def test_import_with_errors_shows_them_and_cannot_be_confirmed(client, garuda, garuda_admin):
+    client.force_login(garuda_admin)
+    url = reverse("lembaga:import", args=["garuda"])
+    upload = io.BytesIO(b"nama,email\nAni,bukan-email\n")
+    upload.name = "peserta.csv"
+    page = client.post(url, {"file": upload}).content.decode()
+    assert "Baris 2: e-mail" in page and 'name="confirm"' not in page
+    response = client.post(url, {"confirm": "1"}, follow=True)
+    assert "kedaluwarsa" in response.content.decode()
+    assert not Candidate.objects.exists()
+
+
+def test_proctor_adds_minutes_through_the_console_form(client, exam_session, proctor, seated):
+    from lembaga.services.sessions import session_enter
+
+    attempt = session_enter(session=exam_session, user=seated[0], token=token_current(exam_session))
+    client.force_login(proctor)
+    console = client.get(reverse("lembaga:session", args=["garuda", exam_session.uuid]))
+    assert token_current(exam_session) in console.content.decode()
+    candidate = Candidate.objects.get(user=seated[0])
+    client.post(
+        reverse("lembaga:session_action", args=["garuda", exam_session.uuid]),
+        {"action": "add_minutes", "candidates": [candidate.pk], "minutes": 5, "reason": "Macet"},
+    )
+    assert Attempt.objects.get(pk=attempt.pk).deadline == attempt.deadline + timedelta(minutes=5)
+    page = client.get(reverse("lembaga:session", args=["garuda", exam_session.uuid]))
+    assert "Macet" in page.content.decode()
+
+
+def test_console_partial_for_htmx_polling(client, exam_session, proctor, seated):
+    client.force_login(proctor)
+    response = client.get(
+        reverse("lembaga:session", args=["garuda", exam_session.uuid]), HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="console"') and "<html" not in body
+
+
+def _score(session, user, total_answers: int):
+    from lembaga.services.sessions import session_enter
+    from ujian.services.attempts import answer_save
+
+    attempt = session_enter(session=session, user=user, token=token_current(session))
+    for position in range(total_answers):
+        answer_save(
+            attempt_uuid=attempt.uuid,
+            user_id=user.pk,
+            position=position,
+            choice=0,
+            flagged=False,
+            seq=position + 1,
+        )
+    attempt_submit(attempt_id=attempt.pk)
+    attempt_score(attempt_id=attempt.pk)
+    return Attempt.objects.get(pk=attempt.pk)
+
+
+def test_results_rank_and_export_as_xlsx_and_csv(client, exam_session, garuda_admin, seated):
+    scored = [_score(exam_session, user, n) for user, n in zip(seated, (5, 0, 3), strict=True)]
+    client.force_login(garuda_admin)
+    page = client.get(reverse("lembaga:session_results", args=["garuda", exam_session.uuid]))
+    assert "3 peserta dinilai" in page.content.decode()
+    xlsx = client.get(reverse("lembaga:session_export", args=["garuda", exam_session.uuid, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("peringkat", "nomor_peserta", "nama")
+    totals = [r[7] for r in rows[1:]]
+    assert totals == sorted((a.total for a in scored), reverse=True)
+    assert rows[1][0] == 1
+    csv_response = client.get(
+        reverse("lembaga:session_export", args=["garuda", exam_session.uuid, "csv"])
+    )
+    text = b"".join(csv_response.streaming_content).decode()
+    assert (
+        text.splitlines()[0].startswith("peringkat,nomor_peserta") and len(text.splitlines()) == 4
+    )
+
+
+def test_unknown_export_format_is_404(client, exam_session, garuda_admin):
+    client.force_login(garuda_admin)
+    url = reverse("lembaga:session_export", args=["garuda", exam_session.uuid, "pdf"])
+    assert client.get(url).status_code == 404
+
+
+def test_session_create_through_the_form(client, garuda, garuda_admin, cohort, preset, proctor):
+    client.force_login(garuda_admin)
+    now = timezone.localtime()
+    response = client.post(
+        reverse("lembaga:session_create", args=["garuda"]),
+        {
+            "name": "Tryout Akbar",
+            "blueprint": preset.pk,
+            "starts_at": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (now + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+            "cohorts": [cohort.pk],
+            "proctors": [proctor.pk],
+            "token_minutes": 15,
+        },
+    )
+    assert response.status_code == 302
+    from lembaga.models import ExamSession
+
+    session = ExamSession.objects.get(name="Tryout Akbar")
+    assert session.tryout.owner == garuda and list(session.proctors.all()) == [proctor]
+    # An institution's own tryout never shows among the public ones.
+    assert session.tryout.slug not in client.get(reverse("ujian:index")).content.decode()
