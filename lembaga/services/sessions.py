@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -171,9 +182,6 @@ def session_enter(
 
 # --- the proctor console ------------------------------------------------------------------------
 
-# Problem rows first: those working (least time left first), then those still to start.
-STATE_ORDER = ["in_progress", "building", "not_started", "timeout", "submitted"]
-
 
 @dataclass
 class ConsoleRow:
@@ -218,40 +226,58 @@ def console_counts(session: ExamSession, now: datetime | None = None) -> dict[st
     }
 
 
+def _state_of(status: str | None, reason: str | None) -> str:
+    if status is None or status == AttemptStatus.READY:
+        return "not_started"
+    if status == AttemptStatus.BUILDING:
+        return "building"
+    if status == AttemptStatus.IN_PROGRESS:
+        return "in_progress"
+    return "timeout" if reason == SubmitReason.TIMEOUT else "submitted"
+
+
 def console_rows(
     session: ExamSession, *, page: int = 1, per_page: int = 50, now: datetime | None = None
 ) -> tuple[list[ConsoleRow], int]:
-    """One page of the console table, problem rows first (time nearly up, then in progress,
-    then not started, then finished). The answered/flagged counts come from one grouped query
-    over this page's attempts only."""
+    """One page of the console table, problem rows first (working, least time left first; then
+    those still to start; then the finished). Sorting and paging happen in the database, so a
+    refresh reads one page whatever the session's size: a count, the page, and one grouped
+    query over the page's answers."""
     now = now or timezone.now()
-    candidates = list(session_candidates(session).order_by("number"))
-    attempts = {
-        a.user_id: a
-        for a in Attempt.objects.filter(tryout=session.tryout)
-        .order_by("user_id", "-number")
-        .only("uuid", "user_id", "status", "deadline", "submit_reason", "total", "number")
-    }
-
-    def state_of(attempt: Attempt | None) -> str:
-        if attempt is None or attempt.status == AttemptStatus.READY:
-            return "not_started"
-        if attempt.status == AttemptStatus.BUILDING:
-            return "building"
-        if attempt.status == AttemptStatus.IN_PROGRESS:
-            return "in_progress"
-        return "timeout" if attempt.submit_reason == SubmitReason.TIMEOUT else "submitted"
-
-    def sort_key(c: Candidate):
-        a = attempts.get(c.user_id)
-        state = state_of(a)
-        left = (a.deadline - now).total_seconds() if a and a.deadline else 1e9
-        return (STATE_ORDER.index(state), left if state == "in_progress" else 0, c.number)
-
-    candidates.sort(key=sort_key)
-    total = len(candidates)
-    page_rows = candidates[(page - 1) * per_page : page * per_page]
-    ids = [attempts[c.user_id].pk for c in page_rows if c.user_id in attempts]
+    latest = Attempt.objects.filter(tryout=session.tryout, user_id=OuterRef("user_id")).order_by(
+        "-number"
+    )
+    rank = Case(
+        *[
+            When(a_status=status, then=Value(i))
+            for status, i in (
+                (AttemptStatus.IN_PROGRESS, 0),
+                (AttemptStatus.BUILDING, 1),
+                (AttemptStatus.READY, 2),
+            )
+        ],
+        When(a_status__isnull=True, then=Value(2)),
+        When(a_reason=SubmitReason.TIMEOUT, then=Value(3)),
+        default=Value(4),
+        output_field=IntegerField(),
+    )
+    base = session_candidates(session)
+    total = base.count()
+    page_rows = list(
+        base.annotate(
+            a_id=Subquery(latest.values("pk")[:1]),
+            a_uuid=Subquery(latest.values("uuid")[:1]),
+            a_status=Subquery(latest.values("status")[:1]),
+            a_reason=Subquery(latest.values("submit_reason")[:1]),
+            a_deadline=Subquery(latest.values("deadline")[:1]),
+            a_total=Subquery(latest.values("total")[:1]),
+        )
+        .annotate(rank=rank)
+        .order_by("rank", F("a_deadline").asc(nulls_last=True), "number")[
+            (page - 1) * per_page : page * per_page
+        ]
+    )
+    ids = [c.a_id for c in page_rows if c.a_id]
     stats = {
         row["attempt_id"]: row
         for row in Answer.objects.filter(attempt_id__in=ids)
@@ -264,25 +290,24 @@ def console_rows(
     }
     rows = []
     for c in page_rows:
-        a = attempts.get(c.user_id)
-        s = stats.get(a.pk, {}) if a else {}
-        state = state_of(a)
+        s = stats.get(c.a_id, {})
+        state = _state_of(c.a_status, c.a_reason)
         left = None
-        if a is not None and state == "in_progress" and a.deadline:
-            left = max(int((a.deadline - now).total_seconds()), 0)
+        if state == "in_progress" and c.a_deadline:
+            left = max(int((c.a_deadline - now).total_seconds()), 0)
         rows.append(
             ConsoleRow(
                 candidate_id=c.pk,
                 number=c.number,
                 name=c.user.full_name or c.user.email,
                 cohort=c.cohort.name if c.cohort else "",
-                attempt_uuid=str(a.uuid) if a else None,
+                attempt_uuid=str(c.a_uuid) if c.a_uuid else None,
                 state=state,
                 answered=s.get("answered", 0),
                 flagged=s.get("flagged", 0),
                 seconds_left=left,
                 last_seen=s.get("last"),
-                total=a.total if a else None,
+                total=c.a_total,
             )
         )
     return rows, total

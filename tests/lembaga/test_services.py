@@ -382,3 +382,21 @@ def test_console_counts_and_problem_rows_first(exam_session, proctor, seated):
     rows, total = sessions.console_rows(exam_session)
     assert total == 3
     assert [r.state for r in rows] == ["in_progress", "not_started", "submitted"]
+
+
+def test_console_cost_does_not_grow_with_the_session(exam_session, garuda, cohort):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.lembaga.conftest import enrol
+
+    def refresh_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            sessions.console_counts(exam_session)
+            sessions.console_rows(exam_session, per_page=10)
+        return len(ctx.captured_queries)
+
+    small = refresh_queries()
+    for i in range(40):
+        enrol(garuda, cohort, f"banyak{i}@example.com", f"B-{i:03d}")
+    assert refresh_queries() == small <= 5
