@@ -18,5 +18,10 @@ urlpatterns = [
         views.session_export,
         name="session_export",
     ),
+    path(
+        "<slug:slug>/sesi/<uuid:uuid>/cetak/<slug:kind>/",
+        views.session_print,
+        name="session_print",
+    ),
     path("<slug:slug>/ikut/<uuid:uuid>/", views.session_enter, name="enter"),
 ]

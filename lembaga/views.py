@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -17,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cpns.models import Membership
+from ujian.models import AttemptStatus
 
 from . import access
 from .errors import LembagaError
@@ -277,6 +279,40 @@ def session_export(request: HttpRequest, slug: str, uuid, fmt: str) -> HttpRespo
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+PRINTABLES = {
+    "kartu": _("Kartu Peserta"),
+    "hadir": _("Daftar Hadir"),
+    "berita-acara": _("Berita Acara Pelaksanaan Ujian"),
+}
+
+
+@login_required
+def session_print(request: HttpRequest, slug: str, uuid, kind: str) -> HttpResponse:
+    """Kartu peserta, daftar hadir and berita acara as print-ready pages (print CSS, no PDF
+    library): the proctor prints them from the browser."""
+    session, _unused = access.session_for_staff(request.user, slug, uuid)
+    if kind not in PRINTABLES:
+        raise Http404
+    present = set(
+        session.tryout.attempts.exclude(
+            status__in=[AttemptStatus.BUILDING, AttemptStatus.READY]
+        ).values_list("user_id", flat=True)
+    )
+    context = {
+        "institution": session.tryout.owner,
+        "session": session,
+        "kind": kind,
+        "title": PRINTABLES[kind],
+        "candidates": sessions.session_candidates(session).order_by("number"),
+        "present": present,
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+    if kind == "berita-acara":
+        context["counts"] = sessions.console_counts(session)
+        context["audit"] = session.audit.select_related("actor", "target").order_by("created_at")
+    return render(request, "lembaga/print.html", context)
 
 
 @login_required

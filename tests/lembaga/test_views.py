@@ -35,6 +35,10 @@ def urls(session, cohort) -> dict[str, tuple[str, str]]:
         "export_csv": ("get", reverse("lembaga:session_export", args=[slug, uuid, "csv"])),
         "export_xlsx": ("get", reverse("lembaga:session_export", args=[slug, uuid, "xlsx"])),
         "enter": ("get", reverse("lembaga:enter", args=[slug, uuid])),
+        **{
+            f"print_{kind}": ("get", reverse("lembaga:session_print", args=[slug, uuid, kind]))
+            for kind in ("kartu", "hadir", "berita-acara")
+        },
     }
 
 
@@ -47,7 +51,14 @@ ADMIN_ONLY = {
     "export_csv",
     "export_xlsx",
 }
-STAFF = {"institution", "session", "session_action"}
+STAFF = {
+    "institution",
+    "session",
+    "session_action",
+    "print_kartu",
+    "print_hadir",
+    "print_berita-acara",
+}
 CANDIDATE_ONLY = {"enter"}
 
 
@@ -259,3 +270,28 @@ def test_session_create_through_the_form(client, garuda, garuda_admin, cohort, p
     assert session.tryout.owner == garuda and list(session.proctors.all()) == [proctor]
     # An institution's own tryout never shows among the public ones.
     assert session.tryout.slug not in client.get(reverse("ujian:index")).content.decode()
+
+
+def test_printables_show_candidates_and_the_audit_log(client, exam_session, proctor, seated):
+    from lembaga.services.sessions import proctor_act, session_enter
+
+    session_enter(session=exam_session, user=seated[0], token=token_current(exam_session))
+    proctor_act(
+        session=exam_session,
+        actor=proctor,
+        action="add_minutes",
+        candidate_ids=[Candidate.objects.get(user=seated[0]).pk],
+        reason="Komputer mati",
+        minutes=10,
+    )
+    client.force_login(proctor)
+    base = ["garuda", exam_session.uuid]
+    kartu = client.get(reverse("lembaga:session_print", args=[*base, "kartu"])).content.decode()
+    assert all(n in kartu for n in ("G-001", "G-002", "G-003")) and "Kartu Peserta" in kartu
+    hadir = client.get(reverse("lembaga:session_print", args=[*base, "hadir"])).content.decode()
+    assert hadir.count(">hadir<") == 1 and hadir.count(">belum hadir<") == 2
+    berita = client.get(
+        reverse("lembaga:session_print", args=[*base, "berita-acara"])
+    ).content.decode()
+    assert "Komputer mati" in berita and "(+10 menit)" in berita and "Pak Pengawas" in berita
+    assert client.get(reverse("lembaga:session_print", args=[*base, "lain"])).status_code == 404
