@@ -242,14 +242,18 @@ def session_action(request: HttpRequest, slug: str, uuid) -> HttpResponse:
 @login_required
 def session_results(request: HttpRequest, slug: str, uuid) -> HttpResponse:
     session = access.session_for_admin(request.user, slug, uuid)
+    cohorts = list(session.cohorts.all())
+    cohort = next((c for c in cohorts if str(c.uuid) == request.GET.get("kelas")), None)
     return render(
         request,
         "lembaga/results.html",
         {
             "institution": session.tryout.owner,
             "session": session,
-            "rows": results.ranking(session),
-            "summary": results.summary(session),
+            "cohorts": cohorts,
+            "cohort": cohort,
+            "rows": results.ranking(session, cohort),
+            "summary": results.summary(session, cohort),
         },
     )
 

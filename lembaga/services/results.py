@@ -44,28 +44,29 @@ class ResultRow:
     attempt_uuid: str
 
 
-def _scored(session: ExamSession):
-    return (
-        Attempt.objects.filter(tryout=session.tryout, status=AttemptStatus.SCORED)
-        .select_related("user")
-        .order_by(
-            F("total").desc(nulls_last=True),
-            F("score_tkp").desc(nulls_last=True),
-            F("score_tiu").desc(nulls_last=True),
-            F("score_twk").desc(nulls_last=True),
-            "submitted_at",
+def _scored(session: ExamSession, cohort=None):
+    attempts = Attempt.objects.filter(tryout=session.tryout, status=AttemptStatus.SCORED)
+    if cohort is not None:
+        attempts = attempts.filter(
+            user_id__in=Candidate.objects.filter(cohort=cohort).values("user_id")
         )
+    return attempts.select_related("user").order_by(
+        F("total").desc(nulls_last=True),
+        F("score_tkp").desc(nulls_last=True),
+        F("score_tiu").desc(nulls_last=True),
+        F("score_twk").desc(nulls_last=True),
+        "submitted_at",
     )
 
 
-def ranking(session: ExamSession) -> list[ResultRow]:
+def ranking(session: ExamSession, cohort=None) -> list[ResultRow]:
     candidates = {
         c.user_id: c
         for c in Candidate.objects.filter(institution=session.tryout.owner).select_related("cohort")
     }
     rows: list[ResultRow] = []
     previous_key, rank = None, 0
-    for position, a in enumerate(_scored(session).iterator(chunk_size=2000), start=1):
+    for position, a in enumerate(_scored(session, cohort).iterator(chunk_size=2000), start=1):
         key = (a.total, a.score_tkp, a.score_tiu, a.score_twk)
         if key != previous_key:  # equal on every tie-breaker: equal rank
             rank, previous_key = position, key
@@ -92,14 +93,82 @@ def ranking(session: ExamSession) -> list[ResultRow]:
     return rows
 
 
-def summary(session: ExamSession) -> dict:
-    rows = ranking(session)
-    count = len(rows)
-    passed = sum(1 for r in rows if r.passed)
+@dataclass
+class Bar:
+    x: int
+    height: int
+    y: int
+    label: str
+    count: int
+
+
+HISTOGRAM_BINS = 10
+HISTOGRAM_HEIGHT = 120
+
+
+def histogram(totals: list[int], maximum: int) -> list[Bar]:
+    """Score distribution in ten equal bins of the possible range, as SVG-ready integers
+    (computed here so no number in the SVG passes through the locale's formatting)."""
+    if not totals or maximum <= 0:
+        return []
+    width = maximum / HISTOGRAM_BINS
+    counts = [0] * HISTOGRAM_BINS
+    for total in totals:
+        counts[min(int(max(total, 0) / width), HISTOGRAM_BINS - 1)] += 1
+    peak = max(counts)
+    bars = []
+    for i, count in enumerate(counts):
+        height = round(HISTOGRAM_HEIGHT * count / peak) if peak else 0
+        low = round(i * width)
+        bars.append(
+            Bar(
+                x=40 + i * 56,
+                height=height,
+                y=10 + HISTOGRAM_HEIGHT - height,
+                label=f"{low}–{round((i + 1) * width)}",
+                count=count,
+            )
+        )
+    return bars
+
+
+def summary(session: ExamSession, cohort=None) -> dict:
+    """Pass rates per threshold, the distribution and the principles the group loses most
+    points on (linked to the sections that teach them)."""
+    from ujian.services.results import principle_rows
+
+    attempts = list(_scored(session, cohort).select_related(None).only("total", "passed", "result"))
+    count = len(attempts)
+    passed = sum(1 for a in attempts if a.passed)
+    sections: dict[str, dict] = {}
+    principles: dict[str, dict] = {}
+    maximum = 0
+    for a in attempts:
+        result = a.result or {}
+        maximum = max(maximum, result.get("maximum") or 0)
+        for s in result.get("sections", []):
+            row = sections.setdefault(
+                s["label"], {"label": s["label"], "threshold": s["threshold"], "passed": 0}
+            )
+            row["passed"] += 1 if s.get("passed") else 0
+        for p in result.get("principles", []):
+            acc = principles.setdefault(
+                p["code"],
+                {"code": p["code"], "earned": 0, "available": 0, "questions": 0, "violations": []},
+            )
+            acc["earned"] += p["earned"]
+            acc["available"] += p["available"]
+            acc["questions"] += p["questions"]
+    for row in sections.values():
+        row["rate"] = round(100 * row["passed"] / count, 1) if count else None
+    weakest = principle_rows({"principles": list(principles.values())})[:5]
     return {
         "count": count,
         "passed": passed,
         "pass_rate": round(100 * passed / count, 1) if count else None,
+        "sections": [s for s in sections.values() if s["threshold"] is not None],
+        "bars": histogram([a.total or 0 for a in attempts], maximum),
+        "weakest": weakest,
     }
 
 

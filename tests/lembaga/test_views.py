@@ -295,3 +295,36 @@ def test_printables_show_candidates_and_the_audit_log(client, exam_session, proc
     ).content.decode()
     assert "Komputer mati" in berita and "(+10 menit)" in berita and "Pak Pengawas" in berita
     assert client.get(reverse("lembaga:session_print", args=[*base, "lain"])).status_code == 404
+
+
+def test_results_page_shows_distribution_pass_rates_and_weak_principles(
+    client, exam_session, garuda_admin, seated
+):
+    from defusedxml import ElementTree
+
+    for user, n in zip(seated, (5, 0, 3), strict=True):
+        _score(exam_session, user, n)
+    client.force_login(garuda_admin)
+    page = client.get(
+        reverse("lembaga:session_results", args=["garuda", exam_session.uuid])
+    ).content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>") + 6]
+    root = ElementTree.fromstring(svg)
+    rects = root.findall(".//{http://www.w3.org/2000/svg}rect") or root.findall(".//rect")
+    heights = [int(r.get("height")) for r in rects]  # plain integers, never "12,5"
+    assert len(heights) == 10 and max(heights) == 120 and sum(1 for h in heights if h) >= 1
+    assert 'id="pass-rates"' in page and 'id="weak-principles"' in page
+
+
+def test_results_filtered_by_cohort(client, exam_session, garuda, garuda_admin, seated, cohort):
+    from lembaga.models import Cohort
+
+    second = Cohort.objects.create(institution=garuda, name="Angkatan 2")
+    exam_session.cohorts.add(second)
+    Candidate.objects.filter(user=seated[2]).update(cohort=second)
+    for user in seated:
+        _score(exam_session, user, 2)
+    client.force_login(garuda_admin)
+    url = reverse("lembaga:session_results", args=["garuda", exam_session.uuid])
+    assert "3 peserta dinilai" in client.get(url).content.decode()
+    assert "1 peserta dinilai" in client.get(url, {"kelas": str(second.uuid)}).content.decode()
