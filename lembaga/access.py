@@ -75,6 +75,7 @@ def session_for_candidate(user, slug: str, uuid) -> tuple[ExamSession, Candidate
         institution__slug=slug,
         user=user,
         removed_at__isnull=True,
+        approved=True,
     )
     if candidate.cohort_id is None:
         raise Http404

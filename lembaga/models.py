@@ -20,12 +20,24 @@ from cpns.models import Institution
 from ujian.models import BuildJob, Tryout
 
 
+def _token_secret() -> str:
+    return secrets.token_hex(16)
+
+
+def _invite_code() -> str:
+    return secrets.token_urlsafe(9)
+
+
 class Cohort(models.Model):
     """A kelas/angkatan of an institution's candidates."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="cohorts")
     name = models.CharField(_("nama"), max_length=120)
+    # Self-enrolment: anyone with the link joins; with approval on, an admin confirms first.
+    invite_code = models.CharField(max_length=32, unique=True, default=_invite_code)
+    invite_open = models.BooleanField(_("pendaftaran lewat tautan dibuka"), default=False)
+    invite_needs_approval = models.BooleanField(_("perlu persetujuan admin"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -56,6 +68,8 @@ class Candidate(models.Model):
         Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates"
     )
     number = models.CharField(_("nomor peserta"), max_length=32)
+    # False while a self-enrolment waits for the admin's approval.
+    approved = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
@@ -74,10 +88,6 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.user}"
-
-
-def _token_secret() -> str:
-    return secrets.token_hex(16)
 
 
 class ExamSession(models.Model):

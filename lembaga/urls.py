@@ -5,8 +5,11 @@ from . import views
 app_name = "lembaga"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("gabung/<str:code>/", views.cohort_join, name="join"),
     path("<slug:slug>/", views.institution, name="institution"),
     path("<slug:slug>/kelas/", views.cohort_create, name="cohort_create"),
+    path("<slug:slug>/kelas/<uuid:uuid>/undangan/", views.cohort_invite, name="cohort_invite"),
+    path("<slug:slug>/peserta/<int:pk>/setujui/", views.candidate_approve, name="approve"),
     path("<slug:slug>/impor/", views.candidates_import, name="import"),
     path("<slug:slug>/sesi/baru/", views.session_create, name="session_create"),
     path("<slug:slug>/sesi/<uuid:uuid>/", views.session_detail, name="session"),

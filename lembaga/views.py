@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from ujian.models import AttemptStatus
 from . import access
 from .errors import LembagaError
 from .forms import ActionForm, CohortForm, ImportForm, SessionForm, TokenForm
-from .models import Candidate, ExamSession
+from .models import Candidate, Cohort, ExamSession
 from .services import enrolment, results, sessions, tokens
 
 IMPORT_KEY = "lembaga-import"
@@ -67,6 +67,10 @@ def institution(request: HttpRequest, slug: str) -> HttpResponse:
         context["cohorts"] = inst.cohorts.all()
         context["candidate_count"] = inst.candidates.filter(removed_at__isnull=True).count()
         context["cohort_form"] = CohortForm()
+        context["pending"] = inst.candidates.filter(
+            approved=False, removed_at__isnull=True
+        ).select_related("user", "cohort")
+        context["site_url"] = settings.SITE_URL.rstrip("/")
     return render(request, "lembaga/institution.html", context)
 
 
@@ -82,6 +86,51 @@ def cohort_create(request: HttpRequest, slug: str) -> HttpResponse:
         except LembagaError as exc:
             messages.error(request, exc.message)
     return redirect("lembaga:institution", slug=inst.slug)
+
+
+@login_required
+@require_POST
+def cohort_invite(request: HttpRequest, slug: str, uuid) -> HttpResponse:
+    cohort = access.cohort_for_admin(request.user, slug, uuid)
+    enrolment.cohort_invite_set(
+        cohort=cohort,
+        open_=request.POST.get("open") == "1",
+        needs_approval=request.POST.get("approval") == "1",
+    )
+    messages.success(request, _("Pengaturan tautan pendaftaran disimpan."))
+    return redirect("lembaga:institution", slug=slug)
+
+
+@login_required
+@require_POST
+def candidate_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    inst = access.institution_for_admin(request.user, slug)
+    candidate = get_object_or_404(Candidate, institution=inst, pk=pk, approved=False)
+    enrolment.candidate_approve(candidate=candidate)
+    messages.success(request, _("%(name)s disetujui.") % {"name": candidate.user})
+    return redirect("lembaga:institution", slug=slug)
+
+
+@login_required
+def cohort_join(request: HttpRequest, code: str) -> HttpResponse:
+    """The invite link a candidate opens; joining is a POST (a link preview joins nobody)."""
+    cohort = Cohort.objects.select_related("institution").filter(invite_code=code).first()
+    if request.method == "POST":
+        try:
+            candidate = enrolment.cohort_join(code=code, user=request.user)
+        except LembagaError as exc:
+            messages.error(request, exc.message)
+        else:
+            if candidate.approved:
+                messages.success(
+                    request, _("Anda terdaftar dengan nomor %(n)s.") % {"n": candidate.number}
+                )
+            else:
+                messages.info(request, _("Pendaftaran Anda menunggu persetujuan admin lembaga."))
+            return redirect("lembaga:index")
+    return render(
+        request, "lembaga/join.html", {"cohort": cohort if cohort and cohort.invite_open else None}
+    )
 
 
 @login_required

@@ -242,3 +242,49 @@ def candidates_import(*, institution: Institution, preview: ImportPreview) -> di
 def candidate_remove(*, candidate: Candidate) -> None:
     """The candidate leaves the institution's lists; attempts and results are kept."""
     Candidate.objects.filter(pk=candidate.pk).update(removed_at=timezone.now())
+
+
+@transaction.atomic
+def cohort_invite_set(*, cohort: Cohort, open_: bool, needs_approval: bool) -> Cohort:
+    Cohort.objects.filter(pk=cohort.pk).update(
+        invite_open=open_, invite_needs_approval=needs_approval
+    )
+    cohort.invite_open, cohort.invite_needs_approval = open_, needs_approval
+    return cohort
+
+
+@transaction.atomic
+def cohort_join(*, code: str, user) -> Candidate:
+    """Self-enrolment through a cohort's invite link; waits for approval when the cohort asks."""
+    cohort = (
+        Cohort.objects.select_for_update().select_related("institution").filter(invite_code=code)
+    ).first()
+    if cohort is None or not cohort.invite_open:
+        raise LembagaError(_("Tautan pendaftaran ini tidak berlaku atau sudah ditutup."))
+    existing = Candidate.objects.filter(institution=cohort.institution, user=user).first()
+    if existing is not None and existing.removed_at is None:
+        raise LembagaError(
+            _("Anda sudah terdaftar di %(name)s.") % {"name": cohort.institution.name}
+        )
+    approved = not cohort.invite_needs_approval
+    if existing is not None:  # rejoining after being removed: the old number stays theirs
+        existing.cohort, existing.removed_at, existing.approved = cohort, None, approved
+        existing.save(update_fields=["cohort", "removed_at", "approved"])
+        candidate = existing
+    else:
+        candidate = Candidate.objects.create(
+            institution=cohort.institution,
+            user=user,
+            cohort=cohort,
+            number=_next_numbers(cohort.institution, 1)[0],
+            approved=approved,
+        )
+    Membership.objects.get_or_create(
+        institution=cohort.institution, user=user, defaults={"role": Membership.Role.CANDIDATE}
+    )
+    return candidate
+
+
+@transaction.atomic
+def candidate_approve(*, candidate: Candidate) -> None:
+    Candidate.objects.filter(pk=candidate.pk).update(approved=True)

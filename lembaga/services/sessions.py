@@ -103,7 +103,7 @@ def session_create(
 
 def session_candidates(session: ExamSession):
     return Candidate.objects.filter(
-        cohort__in=session.cohorts.all(), removed_at__isnull=True
+        cohort__in=session.cohorts.all(), removed_at__isnull=True, approved=True
     ).select_related("user", "cohort")
 
 

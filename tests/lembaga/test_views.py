@@ -328,3 +328,46 @@ def test_results_filtered_by_cohort(client, exam_session, garuda, garuda_admin, 
     url = reverse("lembaga:session_results", args=["garuda", exam_session.uuid])
     assert "3 peserta dinilai" in client.get(url).content.decode()
     assert "1 peserta dinilai" in client.get(url, {"kelas": str(second.uuid)}).content.decode()
+
+
+def test_self_enrolment_by_invite_link_with_approval(client, garuda, garuda_admin, cohort):
+    newcomer = UserFactory(email="baru@example.com")
+    join_url = reverse("lembaga:join", args=[cohort.invite_code])
+    client.force_login(newcomer)
+    assert "tidak berlaku" in client.get(join_url).content.decode()  # closed by default
+    client.post(join_url)
+    assert not Candidate.objects.filter(user=newcomer).exists()
+
+    client.force_login(garuda_admin)
+    client.post(
+        reverse("lembaga:cohort_invite", args=["garuda", cohort.uuid]),
+        {"open": "1", "approval": "1"},
+    )
+    client.force_login(newcomer)
+    page = client.post(join_url, follow=True).content.decode()
+    assert "menunggu persetujuan" in page
+    candidate = Candidate.objects.get(user=newcomer)
+    assert not candidate.approved and candidate.cohort == cohort and candidate.number
+    assert "sudah terdaftar" in client.post(join_url, follow=True).content.decode()
+
+    client.force_login(garuda_admin)
+    assert (
+        "baru@example.com"
+        in client.get(reverse("lembaga:institution", args=["garuda"])).content.decode()
+    )
+    client.post(reverse("lembaga:approve", args=["garuda", candidate.pk]))
+    candidate.refresh_from_db()
+    assert candidate.approved
+
+
+def test_another_institution_cannot_approve_or_change_invites(client, garuda, rival_admin, cohort):
+    pending = Candidate.objects.create(
+        institution=garuda, user=UserFactory(), cohort=cohort, number="P-1", approved=False
+    )
+    client.force_login(rival_admin)
+    assert client.post(reverse("lembaga:approve", args=["garuda", pending.pk])).status_code == 404
+    url = reverse("lembaga:cohort_invite", args=["garuda", cohort.uuid])
+    assert client.post(url, {"open": "1"}).status_code == 404
+    cohort.refresh_from_db()
+    pending.refresh_from_db()
+    assert not cohort.invite_open and not pending.approved
