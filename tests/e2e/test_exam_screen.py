@@ -156,6 +156,7 @@ def test_exam_is_a_focused_screen_on_a_phone(page, candidate):
     assert box(page, ".exam-bar")["height"] <= 64
     notice = box(page, "#save-state")
     assert notice["width"] <= PHONE["width"] and page.locator("#save-state").is_visible()
+    assert notice["y"] + notice["height"] <= box(page, "#q-title")["y"]  # covers nothing
     shot(page, "exam-360-offline.png")
     page.context.set_offline(False)
     saved(page)
