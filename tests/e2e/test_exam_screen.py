@@ -161,6 +161,15 @@ def test_exam_is_a_focused_screen_on_a_phone(page, candidate):
     page.context.set_offline(False)
     saved(page)
 
+    # Selesai asks first; both answers to that question are full-size buttons.
+    page.click("#finish")
+    page.wait_for_selector("#confirm-finish[open]")
+    shot(page, "exam-360-finish.png")
+    for selector in ["#cancel-finish", "#finish-form button[type=submit]"]:
+        assert box(page, selector)["height"] >= TAP, selector
+    page.click("#cancel-finish")
+    page.wait_for_selector("#confirm-finish", state="hidden")
+
 
 def test_desktop_keeps_the_grid_beside_the_question(page, candidate):
     page.set_viewport_size({"width": 1280, "height": 800})
