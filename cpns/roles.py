@@ -23,7 +23,13 @@ TUTOR_MODELS = [
     ("ujian", "blueprintsection"),
     ("ujian", "tryout"),
 ]
-REVIEWER_EXTRA = [("soal", "publish_question")]
+# Tutors draft, reviewers publish; the full matrix is in docs/ROLES.md.
+REVIEWER_EXTRA = [
+    ("soal", "publish_question"),
+    ("materi", "publish_module"),
+    ("ujian", "publish_blueprint"),
+    ("ujian", "publish_tryout"),
+]
 
 
 def roles_ensure() -> None:

@@ -76,6 +76,7 @@ class Module(models.Model):
         verbose_name = _("modul")
         verbose_name_plural = _("modul")
         ordering = ["order", "title"]
+        permissions = [("publish_module", _("Dapat menerbitkan modul dan mengubah modul terbit"))]
 
     def __str__(self) -> str:
         return self.title

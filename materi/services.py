@@ -12,6 +12,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from .models import Module, ModuleVisit, Principle, Section, SectionProgress, module_reading_minutes
 
@@ -247,3 +248,43 @@ def search_principles(query: str, limit: int = 10) -> list[Principle]:
             Q(name__icontains=query) | Q(explanation__icontains=query) | Q(code__icontains=query)
         )[:limit]
     )
+
+
+# --- authoring: tutors draft, reviewers publish (docs/ROLES.md) ----------------------------------
+
+PUBLISH_MODULE = "materi.publish_module"
+
+
+def module_can_edit(user, module: Module) -> bool:
+    """Once readers see a module, only a reviewer changes it or its sections."""
+    return not module.is_published or user.has_perm(PUBLISH_MODULE)
+
+
+@transaction.atomic
+def module_save(*, module: Module, actor) -> Module:
+    """Save a module a person edited; a tutor's module stays unpublished."""
+    if not actor.has_perm(PUBLISH_MODULE):
+        stored = Module.objects.select_for_update().filter(pk=module.pk).first()
+        if stored is not None and stored.is_published:
+            raise MateriError(_("Modul yang sudah terbit hanya dapat diubah oleh peninjau."))
+        if module.is_published:
+            raise MateriError(_("Hanya peninjau yang dapat menerbitkan modul."))
+    module.save()
+    return module
+
+
+@transaction.atomic
+def section_save(*, section: Section, actor) -> Section:
+    """Save a section a person edited; a tutor neither edits nor adds to a published module."""
+    stored = Section.objects.select_for_update().filter(pk=section.pk).first()
+    modules = [section.module] + ([stored.module] if stored is not None else [])
+    if not all(module_can_edit(actor, module) for module in modules):
+        raise MateriError(
+            _("Bagian modul yang sudah terbit hanya dapat diubah atau ditambah oleh peninjau.")
+        )
+    section.save()
+    section_index([section.pk])
+    for module in {m.pk: m for m in modules}.values():
+        module.reading_minutes = module_reading_minutes(module)
+        module.save(update_fields=["reading_minutes"])
+    return section

@@ -1,6 +1,16 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
+from .errors import UjianError
 from .models import Attempt, Blueprint, BlueprintSection, BuildJob, Tryout
+from .services.authoring import (
+    PUBLISH_BLUEPRINT,
+    PUBLISH_TRYOUT,
+    blueprint_can_edit,
+    blueprint_save,
+    tryout_can_edit,
+    tryout_save,
+)
 
 
 class BlueprintSectionInline(admin.TabularInline):
@@ -16,6 +26,24 @@ class BlueprintAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [BlueprintSectionInline]
 
+    # --- permissions: tutors draft, reviewers publish (docs/ROLES.md)
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or blueprint_can_edit(request.user, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(PUBLISH_BLUEPRINT):
+            fields.append("is_preset")
+        return fields
+
+    def save_model(self, request, obj: Blueprint, form, change) -> None:
+        try:
+            blueprint_save(blueprint=obj, actor=request.user)
+        except UjianError as exc:
+            raise PermissionDenied(exc.message) from exc
+
 
 @admin.register(Tryout)
 class TryoutAdmin(admin.ModelAdmin):
@@ -24,6 +52,26 @@ class TryoutAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["blueprint"]
+
+    # --- permissions: tutors draft, reviewers publish (docs/ROLES.md)
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or tryout_can_edit(request.user, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(PUBLISH_TRYOUT):
+            fields.append("is_published")
+        return fields
+
+    def save_model(self, request, obj: Tryout, form, change) -> None:
+        if not change and not request.user.has_perm(PUBLISH_TRYOUT):
+            obj.is_published = False  # the field's default is "published"; a tutor adds a draft
+        try:
+            tryout_save(tryout=obj, actor=request.user)
+        except UjianError as exc:
+            raise PermissionDenied(exc.message) from exc
 
 
 @admin.register(Attempt)

@@ -46,6 +46,9 @@ class Blueprint(models.Model):
         verbose_name = _("kisi-kisi")
         verbose_name_plural = _("kisi-kisi")
         ordering = ["name"]
+        permissions = [
+            ("publish_blueprint", _("Dapat menjadikan preset dan mengubah kisi-kisi yang dipakai"))
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1), name="ujian_blueprint_duration_positive"
@@ -138,6 +141,7 @@ class Tryout(models.Model):
         verbose_name = _("tryout")
         verbose_name_plural = _("tryout")
         ordering = ["-opens_at"]
+        permissions = [("publish_tryout", _("Dapat menerbitkan tryout dan mengubah tryout terbit"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),

@@ -47,12 +47,19 @@
     });
     const flag = document.getElementById("flag");
     if (flag) flag.checked = !!st[1];
+    const grid = document.getElementById("grid");
     document.querySelectorAll("#grid a").forEach(function (a) {
       const p = parseInt(a.dataset.position, 10);
       const s = state[p];
-      a.classList.toggle("answered", !!s && s[0] !== null && s[0] !== undefined);
+      const answered = !!s && s[0] !== null && s[0] !== undefined;
+      a.classList.toggle("answered", answered);
       a.classList.toggle("flagged", !!s && !!s[1]);
       a.classList.toggle("current", p === pos);
+      // The cell's state in words too: fill and corner mark are not for everyone.
+      a.setAttribute("aria-label", a.dataset.label + ": " +
+        (answered ? grid.dataset.answered : grid.dataset.unanswered) +
+        (s && s[1] ? ", " + grid.dataset.flagged : ""));
+      if (p === pos) a.setAttribute("aria-current", "true"); else a.removeAttribute("aria-current");
     });
   }
 
@@ -210,6 +217,32 @@
     }
   });
   document.body.addEventListener("htmx:afterSwap", render);
+
+  // --- the question grid: a sheet on narrow screens (always shown beside the question on wide) ---
+  const gridPanel = document.getElementById("grid-panel");
+  const gridToggle = document.getElementById("grid-toggle");
+  function setSheet(open, refocus) {
+    gridPanel.classList.toggle("open", open);
+    gridToggle.setAttribute("aria-expanded", String(open));
+    if (open) {
+      const cell = gridPanel.querySelector("#grid a.current") || gridPanel.querySelector("#grid a");
+      if (cell) cell.focus();
+    } else if (refocus) {
+      gridToggle.focus();
+    }
+  }
+  gridToggle.addEventListener("click", function () {
+    setSheet(!gridPanel.classList.contains("open"), true);
+  });
+  document.getElementById("grid-close").addEventListener("click", function () { setSheet(false, true); });
+  document.addEventListener("click", function (e) {
+    if (!gridPanel.classList.contains("open")) return;
+    if (e.target.closest("#grid a")) setSheet(false, false); // htmx fetches the chosen question
+    else if (!e.target.closest("#grid-panel, #grid-toggle")) setSheet(false, false);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && gridPanel.classList.contains("open")) { setSheet(false, true); e.preventDefault(); }
+  });
 
   // --- finishing ------------------------------------------------------------------------------
   document.getElementById("finish").addEventListener("click", function () {

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 
-from ujian.models import AttemptStatus, QuestionSnapshot, ReviewPolicy
+from ujian.models import AttemptStatus, QuestionSnapshot, ReviewPolicy, SubmitReason
 from ujian.services.attempts import attempt_submit
 
 
@@ -216,3 +218,21 @@ def test_save_token_binds_user_and_attempt(client, started, other_candidate, try
     assert wrong.status_code == 403
     anonymous = client.post(url, {**body, "seq": 3}, content_type="application/json")
     assert anonymous.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("seconds_after_deadline", "reason"),
+    [(-5, SubmitReason.CANDIDATE), (0, SubmitReason.TIMEOUT), (2, SubmitReason.TIMEOUT)],
+)
+def test_submit_at_or_after_the_deadline_is_recorded_as_timeout(
+    candidate_client, started, seconds_after_deadline, reason
+):
+    # The page posts to the candidate's submit endpoint when its countdown reaches zero; the
+    # server's clock, not the client, decides whether that is the candidate's choice or time-out.
+    arrives = started.deadline + timedelta(seconds=seconds_after_deadline)
+    with mock.patch("django.utils.timezone.now", return_value=arrives):
+        response = candidate_client.post(reverse("ujian:submit", args=[started.uuid]))
+    assert response.status_code == 302
+    started.refresh_from_db()
+    assert started.submit_reason == reason
+    assert started.submitted_at == min(arrives, started.deadline)

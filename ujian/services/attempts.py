@@ -195,6 +195,10 @@ def attempt_submit(
     attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
     if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
         return False
+    if attempt.deadline is not None and now >= attempt.deadline:
+        # The server's clock decides: a submit arriving at or after the deadline is a time-out,
+        # whatever the client meant (the page posts here itself when its countdown hits zero).
+        reason = SubmitReason.TIMEOUT
     attempt.status = AttemptStatus.SUBMITTED
     attempt.submitted_at = min(now, attempt.deadline) if reason == SubmitReason.TIMEOUT else now
     attempt.submit_reason = reason
