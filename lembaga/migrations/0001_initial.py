@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cpns', '0002_alter_membership_role'),
-        ('ujian', '0002_alter_attempt_submit_reason'),
+        ('ujian', '0003_alter_attempt_submit_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

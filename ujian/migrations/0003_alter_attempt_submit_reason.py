@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ujian', '0001_initial'),
+        ('ujian', '0002_publish_permissions'),
     ]
 
     operations = [
