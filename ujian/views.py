@@ -241,6 +241,7 @@ def result(request: HttpRequest, uuid) -> HttpResponse:
                 "rank": rank,
                 "count": count,
                 "percentile": percentile,
+                "min_ranked": results.MIN_ATTEMPTS_FOR_PERCENTILE,
                 "principles": rows,
                 "chart_height": 20 * len(rows) + 10,
                 "weakest": [r for code in weak_codes for r in rows if r.code == code],

@@ -12,6 +12,10 @@ from soal.models import LETTERS
 
 from ..models import Answer, Attempt, AttemptStatus, QuestionSnapshot
 
+# Below this many scored attempts of a tryout a rank or percentile says nothing ("better than 0 %
+# of 1 attempt"), so the result page explains that instead.
+MIN_ATTEMPTS_FOR_PERCENTILE = 10
+
 
 def rank_of(attempt: Attempt) -> tuple[int, int, float]:
     """(rank, of how many, percentile) among scored attempts of the tryout.
