@@ -22,6 +22,8 @@ from .services import attempts as svc
 from .services import building, results
 from .services.attempts import get_attempt_for_user
 
+REVIEW_FILTER = "salah-ragu"
+
 
 def _visible_tryouts(user):
     return Tryout.objects.public().select_related("blueprint")
@@ -232,8 +234,6 @@ def result(request: HttpRequest, uuid) -> HttpResponse:
     if obj.status == AttemptStatus.SCORED:
         rank, count, percentile = results.rank_of(obj)
         rows = results.principle_rows(obj.result)
-        for i, row in enumerate(rows):
-            row.y = 20 * i  # one 20-px band per principle in the SVG chart
         weak_codes = obj.result.get("weakest", [])
         context.update(
             {
@@ -243,7 +243,6 @@ def result(request: HttpRequest, uuid) -> HttpResponse:
                 "percentile": percentile,
                 "min_ranked": results.MIN_ATTEMPTS_FOR_PERCENTILE,
                 "principles": rows,
-                "chart_height": 20 * len(rows) + 10,
                 "weakest": [r for code in weak_codes for r in rows if r.code == code],
             }
         )
@@ -259,8 +258,19 @@ def review(request: HttpRequest, uuid) -> HttpResponse:
     if not obj.tryout.review_open():
         messages.info(request, "Pembahasan dibuka setelah tryout ditutup.")
         return redirect("ujian:result", uuid=obj.uuid)
+    items = results.review_items(obj)
+    # "?tampil=salah-ragu" keeps only what is worth rereading; a plain link, no script needed.
+    only_review = request.GET.get("tampil") == REVIEW_FILTER
     return render(
-        request, "ujian/review.html", {"attempt": obj, "items": results.review_items(obj)}
+        request,
+        "ujian/review.html",
+        {
+            "attempt": obj,
+            "items": [i for i in items if i.to_review] if only_review else items,
+            "only_review": only_review,
+            "review_filter": REVIEW_FILTER,
+            "review_count": sum(i.to_review for i in items),
+        },
     )
 
 

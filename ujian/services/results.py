@@ -108,6 +108,15 @@ class ReviewItem:
     reread: dict | None = None
     names: dict = field(default_factory=dict)
 
+    @property
+    def correct(self) -> bool:
+        """Full points: the best option was chosen (TKP's 4 of 5 still counts as to review)."""
+        return self.answered and self.score == self.best
+
+    @property
+    def to_review(self) -> bool:
+        return not self.correct or self.flagged
+
 
 def review_items(attempt: Attempt) -> list[ReviewItem]:
     snapshots = dict(
