@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -19,7 +20,7 @@ from materi.markdown import render_markdown
 from .errors import UjianError
 from .models import Answer, AttemptStatus, QuestionSnapshot, Tryout
 from .services import attempts as svc
-from .services import building, results
+from .services import building, gates, results
 from .services.attempts import get_attempt_for_user
 
 REVIEW_FILTER = "salah-ragu"
@@ -257,6 +258,15 @@ def review(request: HttpRequest, uuid) -> HttpResponse:
         return redirect("ujian:result", uuid=obj.uuid)
     if not obj.tryout.review_open():
         messages.info(request, "Pembahasan dibuka setelah tryout ditutup.")
+        return redirect("ujian:result", uuid=obj.uuid)
+    if gates.running_attempt(request.user) is not None:
+        messages.info(
+            request,
+            _(
+                "Pembahasan ditutup sementara karena tryout Anda sedang berlangsung. Selesaikan "
+                "tryout terlebih dahulu."
+            ),
+        )
         return redirect("ujian:result", uuid=obj.uuid)
     items = results.review_items(obj)
     # "?tampil=salah-ragu" keeps only what is worth rereading; a plain link, no script needed.

@@ -107,3 +107,36 @@ def test_another_candidates_tryout_does_not_hold_back_practice(client, started, 
         {"position": 1, "kind": "aspek", "value": question.aspect},
     )
     assert response.status_code == 200 and "Anda mendapat" in response.content.decode()
+
+
+def test_review_of_an_earlier_attempt_waits_while_another_runs(
+    candidate_client, started, candidate, django_capture_on_commit_callbacks
+):
+    """The same key, one tab away: an earlier attempt's review shows every option's score for
+    questions the running attempt may have drawn again."""
+    from ujian.models import Attempt
+
+    earlier = Attempt.objects.create(
+        tryout=started.tryout,
+        user=candidate,
+        number=started.number + 1,
+        status=AttemptStatus.SCORED,
+        items=started.items,
+        sections=started.sections,
+        item_count=started.item_count,
+        total=0,
+        score_tkp=0,
+        score_tiu=0,
+        score_twk=0,
+        result={"maximum": 25, "total": 0, "sections": [], "principles": []},
+    )
+    url = reverse("ujian:review", args=[earlier.uuid])
+    response = candidate_client.get(url, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[0][0] == reverse("ujian:result", args=[earlier.uuid])
+    assert "Pembahasan ditutup sementara" in html
+    assert_reveals_nothing(html)
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_client.post(reverse("ujian:submit", args=[started.uuid]))
+    html = candidate_client.get(url).content.decode()
+    assert "score-pill" in html and "Alasan untuk skor" in html
