@@ -111,6 +111,21 @@ def test_result_page_reads_on_a_phone(page, candidate):
         assert box["x"] + box["width"] <= PHONE["width"]
 
 
+def test_history_chart_reads_on_a_phone(page, candidate):
+    attempt = scored_attempt(candidate)
+    page.set_viewport_size(PHONE)
+    login(page, candidate.email)
+    page.goto(f"/tryout/sesi/{attempt.uuid}/hasil/")
+    page.click("text=Riwayat nilai")
+    page.wait_for_selector("svg.chart")
+    page.screenshot(path=SCREENSHOTS / "history-phone.png", full_page=True)
+    labels = page.locator("svg.chart text")
+    assert labels.count() == 3
+    sizes = effective_font_px(labels)
+    assert min(sizes) >= 12, sizes
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
 def test_review_page_on_a_phone_jumps_filters_and_folds(page, candidate):
     attempt = scored_attempt(candidate)
     page.set_viewport_size(PHONE)
