@@ -132,6 +132,7 @@ def test_review_page_on_a_phone_jumps_filters_and_folds(page, candidate):
     login(page, candidate.email)
     page.goto(f"/tryout/sesi/{attempt.uuid}/pembahasan/")
     page.wait_for_selector("#soal-1")
+    page.screenshot(path=SCREENSHOTS / "review-phone-top.png")
 
     # The jump list marks every question.
     jump = page.locator("nav.jump-list")
