@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_POST
 from materi.models import Module, Principle
 
 from .errors import SoalError
+from .gates import practice_block_for
 from .models import Aspect, Question, Status
 from .services import practice as svc
 
@@ -31,7 +34,26 @@ def _set_url(kind: str, value: str) -> str:
     return reverse("soal:retry") if kind == "ulangi" else reverse(KIND_URLS[kind], args=[value])
 
 
+def practice_open(view):
+    """Practice waits while something registered in soal.gates holds it back (a running tryout):
+    the page says why and links back; a posted answer is refused with no score (409)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        block = practice_block_for(request.user)
+        if block is None:
+            return view(request, *args, **kwargs)
+        context = {"wait": block}  # not "block": templates reserve that name
+        if request.htmx:  # htmx swaps only 2xx responses into #practice
+            return render(request, "soal/wait.html#notice", context)
+        status = 409 if request.method == "POST" else 200
+        return render(request, "soal/wait.html", context, status=status)
+
+    return wrapped
+
+
 @login_required
+@practice_open
 def index(request: HttpRequest) -> HttpResponse:
     published = Question.objects.published()
     modules = [(m, published.filter(section__module=m).count()) for m in Module.objects.published()]
@@ -59,6 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@practice_open
 def practice(request: HttpRequest, kind: str, value: str) -> HttpResponse:
     title = _set_title(kind, value)
     exclude = request.GET.get("setelah")
@@ -80,6 +103,7 @@ def practice(request: HttpRequest, kind: str, value: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@practice_open
 def answer(request: HttpRequest, question_uuid) -> HttpResponse:
     question = get_object_or_404(
         Question.objects.prefetch_related("options__credits__principle"),

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -19,8 +20,10 @@ from materi.markdown import render_markdown
 from .errors import UjianError
 from .models import Answer, AttemptStatus, QuestionSnapshot, Tryout
 from .services import attempts as svc
-from .services import building, results
+from .services import building, gates, results
 from .services.attempts import get_attempt_for_user
+
+REVIEW_FILTER = "salah-ragu"
 
 
 def _visible_tryouts(user):
@@ -237,8 +240,6 @@ def result(request: HttpRequest, uuid) -> HttpResponse:
     if obj.status == AttemptStatus.SCORED:
         rank, count, percentile = results.rank_of(obj)
         rows = results.principle_rows(obj.result)
-        for i, row in enumerate(rows):
-            row.y = 20 * i  # one 20-px band per principle in the SVG chart
         weak_codes = obj.result.get("weakest", [])
         context.update(
             {
@@ -246,8 +247,8 @@ def result(request: HttpRequest, uuid) -> HttpResponse:
                 "rank": rank,
                 "count": count,
                 "percentile": percentile,
+                "min_ranked": results.MIN_ATTEMPTS_FOR_PERCENTILE,
                 "principles": rows,
-                "chart_height": 20 * len(rows) + 10,
                 "weakest": [r for code in weak_codes for r in rows if r.code == code],
             }
         )
@@ -263,8 +264,28 @@ def review(request: HttpRequest, uuid) -> HttpResponse:
     if not obj.tryout.review_open():
         messages.info(request, "Pembahasan dibuka setelah tryout ditutup.")
         return redirect("ujian:result", uuid=obj.uuid)
+    if gates.running_attempt(request.user) is not None:
+        messages.info(
+            request,
+            _(
+                "Pembahasan ditutup sementara karena tryout Anda sedang berlangsung. Selesaikan "
+                "tryout terlebih dahulu."
+            ),
+        )
+        return redirect("ujian:result", uuid=obj.uuid)
+    items = results.review_items(obj)
+    # "?tampil=salah-ragu" keeps only what is worth rereading; a plain link, no script needed.
+    only_review = request.GET.get("tampil") == REVIEW_FILTER
     return render(
-        request, "ujian/review.html", {"attempt": obj, "items": results.review_items(obj)}
+        request,
+        "ujian/review.html",
+        {
+            "attempt": obj,
+            "items": [i for i in items if i.to_review] if only_review else items,
+            "only_review": only_review,
+            "review_filter": REVIEW_FILTER,
+            "review_count": sum(i.to_review for i in items),
+        },
     )
 
 

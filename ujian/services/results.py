@@ -12,6 +12,10 @@ from soal.models import LETTERS
 
 from ..models import Answer, Attempt, AttemptStatus, QuestionSnapshot
 
+# Below this many scored attempts of a tryout a rank or percentile says nothing ("better than 0 %
+# of 1 attempt"), so the result page explains that instead.
+MIN_ATTEMPTS_FOR_PERCENTILE = 10
+
 
 def rank_of(attempt: Attempt) -> tuple[int, int, float]:
     """(rank, of how many, percentile) among scored attempts of the tryout.
@@ -104,6 +108,15 @@ class ReviewItem:
     reread: dict | None = None
     names: dict = field(default_factory=dict)
 
+    @property
+    def correct(self) -> bool:
+        """Full points: the best option was chosen (TKP's 4 of 5 still counts as to review)."""
+        return self.answered and self.score == self.best
+
+    @property
+    def to_review(self) -> bool:
+        return not self.correct or self.flagged
+
 
 def review_items(attempt: Attempt) -> list[ReviewItem]:
     snapshots = dict(
@@ -159,7 +172,9 @@ def history(user) -> list[Attempt]:
     )
 
 
-CHART_W, CHART_H, CHART_PAD = 600, 220, 30
+# A phone-sized drawing (user units ≈ CSS px at 360 px wide) so its 14-unit labels stay
+# readable on a phone; site.css caps how far it grows on a desktop.
+CHART_W, CHART_H, CHART_PAD, CHART_LEFT = 360, 200, 20, 46
 
 
 def history_context(attempts: list[Attempt]) -> dict:
@@ -179,7 +194,7 @@ def history_context(attempts: list[Attempt]) -> dict:
     n = len(rows)
     points = []
     for i, row in enumerate(rows):
-        x = CHART_PAD + (i * (CHART_W - 2 * CHART_PAD) / (n - 1) if n > 1 else 0)
+        x = CHART_LEFT + (i * (CHART_W - CHART_LEFT - CHART_PAD) / (n - 1) if n > 1 else 0)
         y = CHART_H - CHART_PAD - row["percent"] * (CHART_H - 2 * CHART_PAD) / 100
         points.append({"x": round(x, 1), "y": round(y, 1), "row": row})
     labels = list(dict.fromkeys(label for r in rows for label in r["sections"]))
@@ -208,7 +223,7 @@ def history_context(attempts: list[Attempt]) -> dict:
         "chart": {
             "w": CHART_W,
             "h": CHART_H,
-            "pad": CHART_PAD,
+            "left": CHART_LEFT,
             "y50": CHART_H - CHART_PAD - 50 * (CHART_H - 2 * CHART_PAD) / 100,
             "y100": CHART_PAD,
             "y0": CHART_H - CHART_PAD,
