@@ -208,8 +208,13 @@ def _sample_warning(n: int) -> Flag | None:
     return None
 
 
+def _number(value: float, places: int = 1) -> str:
+    # Django's number_format cuts the digits off; round first so 76.19 reads 76,2.
+    return number_format(round(value, places), decimal_pos=places)
+
+
 def _pct(share: float) -> str:
-    return number_format(100 * share, decimal_pos=1)
+    return _number(100 * share)
 
 
 def _flags(options: tuple[OptionStats, ...], n: int, warning: Flag | None) -> list[Flag]:
@@ -235,7 +240,7 @@ def _flags(options: tuple[OptionStats, ...], n: int, warning: Flag | None) -> li
             ) % {
                 "best": LETTERS[best_index],
                 "best_score": BEST_SCORE,
-                "best_mean": number_format(best.mean_rest, decimal_pos=1),
+                "best_mean": _number(best.mean_rest),
             }
         elif all(
             other.mean_rest is None or other.mean_rest < option.mean_rest
@@ -259,7 +264,7 @@ def _flags(options: tuple[OptionStats, ...], n: int, warning: Flag | None) -> li
                     "share": _pct(option.share),
                     "count": option.chosen,
                     "n": n,
-                    "mean": number_format(option.mean_rest, decimal_pos=1),
+                    "mean": _number(option.mean_rest),
                     "reason": reason,
                 },
                 option=index,
@@ -278,7 +283,7 @@ def _flags(options: tuple[OptionStats, ...], n: int, warning: Flag | None) -> li
                 % {
                     "letter": LETTERS[best_index],
                     "score": BEST_SCORE,
-                    "r": number_format(best.point_biserial, decimal_pos=2),
+                    "r": _number(best.point_biserial, 2),
                 },
                 option=best_index,
                 sample_warning=caution,
