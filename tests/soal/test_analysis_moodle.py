@@ -325,3 +325,13 @@ def test_ten_thousand_attempts_by_110_items_is_vectorised():
         for item in stats.items
         for v in (item.facility, item.discrimination_index, item.effective_weight)
     )
+
+
+def test_totals_equal_but_for_float_rounding_have_no_spread():
+    # 0.1 + 0.2 is 0.30000000000000004 in binary: the same total as 0.3, not a tiny variance
+    # that would turn skewness and CIC into noise.
+    stats = quiz_statistics([[0.1, 0.2], [0.3, 0.0], [0.0, 0.3]], 1.0)
+    assert stats.quiz.sd == 0.0
+    assert stats.quiz.skewness is None
+    assert stats.quiz.cic is None
+    assert stats.items[0].discrimination_index == -100.0  # x and 0.3 − x move exactly opposite
