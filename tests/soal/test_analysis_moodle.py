@@ -335,3 +335,11 @@ def test_totals_equal_but_for_float_rounding_have_no_spread():
     assert stats.quiz.skewness is None
     assert stats.quiz.cic is None
     assert stats.items[0].discrimination_index == -100.0  # x and 0.3 − x move exactly opposite
+
+
+@pytest.mark.parametrize("max_mark", ["0", "-1", "nan", "inf"])
+def test_command_refuses_a_max_mark_that_is_not_a_positive_number(max_mark):
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="--max-mark harus angka positif"):
+        call_command("item_stats", str(RESULTS), f"--max-mark={max_mark}", stdout=out)
+    assert out.getvalue() == ""
