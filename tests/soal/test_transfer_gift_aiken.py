@@ -109,7 +109,7 @@ def test_gift_metadata_comment_sets_subtest_aspect_key_and_credits(tutor):
         ("Jelaskan asas pelayanan publik. {}", "Soal ke-2: jenis “esai” tidak didukung"),
         ("Ibu kota Jepang? {=Tokyo =tokyo}", "Soal ke-2: jenis “isian singkat” tidak didukung"),
         ("Hanya teks tanpa jawaban.", "Soal ke-2: jenis “deskripsi” tidak didukung"),
-        ("Soal? {~%50%a ~%50%b}", "Soal ke-2: nilai jawaban 50, 50 tidak cocok"),
+        ("Soal? {~%100%a ~%50%b}", "Soal ke-2: nilai jawaban 100, 50 tidak cocok"),
         ("Soal? {=a ~b", "Soal ke-2: kurung kurawal penutup"),
         (
             "// cpns: subtes=TKP\nSoal? {~%100%a ~%80%b ~%60%c ~%40%d ~%0%e}",

@@ -152,7 +152,7 @@ def test_tags_decide_subtest_and_aspect(tutor):
 @pytest.mark.parametrize(
     ("question", "message"),
     [
-        (multichoice(["50", "50", "0"]), "Soal ke-2: nilai jawaban 50, 50, 0 tidak cocok"),
+        (multichoice(["100", "50", "0"]), "Soal ke-2: nilai jawaban 100, 50, 0 tidak cocok"),
         (multichoice(["100", "-50", "0"]), "Soal ke-2: nilai jawaban 100, -50, 0 tidak cocok"),
         (
             '<question type="essay"><questiontext><text>Jelaskan.</text></questiontext></question>',

@@ -280,7 +280,7 @@ def test_mixed_bank_with_skipping_imports_the_supported_questions(tutor):
 
 
 def test_skipping_never_lets_a_broken_supported_question_through(tutor):
-    bank = MIXED_GIFT.decode() + "\n::Rusak::Soal rusak? {~%50%a ~%30%b}\n"
+    bank = MIXED_GIFT.decode() + "\n::Rusak::Soal rusak? {~%100%a ~%30%b}\n"
     problems = problems_of(bank, "gift", tutor, skip_unsupported=True)
     assert len(problems) == 1 and problems[0].startswith("Soal ke-10 (baris 43) “Rusak”: nilai")
 
@@ -288,6 +288,48 @@ def test_skipping_never_lets_a_broken_supported_question_through(tutor):
 def test_a_file_of_only_unsupported_questions_imports_nothing_even_when_skipping(tutor):
     problems = problems_of("::E:: Jelaskan. {}\n", "gift", tutor, skip_unsupported=True)
     assert problems == ["Soal ke-1 (baris 1) “E”: jenis “esai” tidak didukung"]
+
+
+def test_multiple_response_questions_are_an_unsupported_type_not_an_error(tutor):
+    gift_text = "::Warna::Warna hangat? {~%50%merah ~%50%kuning ~%-100%biru}\n"
+    assert problems_of(gift_text, "gift", tutor) == [
+        "Soal ke-1 (baris 1) “Warna”: jenis “pilihan ganda jawaban banyak” tidak didukung"
+    ]
+    answers = xml_answer(50, "merah") + xml_answer(50, "kuning") + xml_answer(-100, "biru")
+    xml = moodle(xml_question("multichoice", "Warna", "<p>Warna hangat?</p>", answers))
+    assert problems_of(xml, "moodle", tutor) == [
+        "Soal ke-1 “Warna”: jenis “pilihan ganda jawaban banyak” tidak didukung"
+    ]
+    report = import_text(
+        gift_text + "\n::Baik::Soal? {=ya ~tidak}\n", "gift", tutor, skip_unsupported=True
+    )
+    assert report.created == 1 and len(report.skipped) == 1
+
+
+def test_media_linked_from_the_text_or_in_old_image_fields_is_reported(tutor):
+    linked = xml_question(
+        "multichoice",
+        "Sapaan",
+        '<p><a href="@@PLUGINFILE@@/bonjour.mp3">Dengarkan sapaan ini</a>: bahasa apa?</p>',
+        xml_answer(100, "Prancis") + xml_answer(0, "Jerman"),
+    )
+    old = xml_question(
+        "multichoice",
+        "Gambar lama",
+        "<p>Logo apa ini?</p>",
+        xml_answer(100, "Moodle") + xml_answer(0, "Lain"),
+    ).replace("</questiontext>", "</questiontext><image>moodle.png</image>")
+    cloze = xml_question("cloze", "Rumpang", "<p>Ibu kota {1:SHORTANSWER:=Nusantara}</p>")
+    report = import_text(moodle(linked, old, cloze), "moodle", tutor, skip_unsupported=True)
+    assert report.warnings == [
+        "Soal ke-1 “Sapaan”: audio tidak ikut diimpor",
+        "Soal ke-2 “Gambar lama”: gambar tidak ikut diimpor",
+    ]
+    assert report.skipped == ["Soal ke-3 “Rumpang”: jenis “isian rumpang (cloze)” tidak didukung"]
+    gift_text = '::Sapaan::[html]<a href="@@PLUGINFILE@@/halo.ogg">Dengar</a>. Bahasa? {=a ~b}'
+    assert import_text(gift_text, "gift", tutor).warnings == [
+        "Soal ke-1 (baris 1) “Sapaan”: audio tidak ikut diimpor"
+    ]
 
 
 # --- 6. one vocabulary and names everywhere -----------------------------------------------------
@@ -333,15 +375,17 @@ def test_every_format_uses_the_same_indonesian_type_names(tutor):
 
 def test_moodle_error_names_the_question(tutor):
     content = moodle(
-        xml_question("multichoice", "Nilai aneh", "<p>Soal?</p>", xml_answer(50, "a") * 2)
+        xml_question(
+            "multichoice", "Nilai aneh", "<p>Soal?</p>", xml_answer(100, "a") + xml_answer(50, "b")
+        )
     )
     problems = problems_of(content, "moodle", tutor)
-    assert problems[0].startswith("Soal ke-1 “Nilai aneh”: nilai jawaban 50, 50 tidak cocok")
+    assert problems[0].startswith("Soal ke-1 “Nilai aneh”: nilai jawaban 100, 50 tidak cocok")
 
 
 def test_gift_without_title_is_named_by_its_first_words(tutor):
     problems = problems_of(
-        "Soal baik? {=ya ~tidak}\n\nSatu dua tiga empat lima enam tujuh delapan? {~%50%a ~%50%b}",
+        "Soal baik? {=ya ~tidak}\n\nSatu dua tiga empat lima enam tujuh delapan? {~%100%a ~%50%b}",
         "gift",
         tutor,
     )

@@ -44,6 +44,9 @@ KIND_NAMES: dict[str, str] = {
     "calculatedmulti": _l("hitungan"),
     "description": _l("deskripsi"),
     "multianswer": _l("isian rumpang (cloze)"),
+    "cloze": _l("isian rumpang (cloze)"),  # Moodle 1.9's name for multianswer
+    # Not a Moodle type name: a multichoice whose several right answers share the credit.
+    "multiresponse": _l("pilihan ganda jawaban banyak"),
     "ddwtos": _l("seret dan lepas ke teks"),
     "ddimageortext": _l("seret dan lepas ke gambar"),
     "ddmarker": _l("penanda seret dan lepas"),
@@ -57,6 +60,12 @@ TRUE_TEXT = "Benar"
 FALSE_TEXT = "Salah"
 NAME_WORDS = 6
 NAME_CHARS = 50
+
+
+def is_multiple_response(fractions: list[float]) -> bool:
+    """Moodle's "multiple answers" multichoice: no single answer is worth everything."""
+    positive = [fraction for fraction in fractions if fraction > 0]
+    return len(positive) > 1 and max(positive) < 100
 
 
 def kind_name(kind: str) -> str:
@@ -337,6 +346,8 @@ _MEDIA_TAGS = {
 }
 _MEDIA_TAG = re.compile(r"<\s*(" + "|".join(_MEDIA_TAGS) + r")\b", re.IGNORECASE)
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(")
+# A file stored with the question in Moodle, even when only linked: <a href="@@PLUGINFILE@@/x.mp3">
+_PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\s\"'<>?#]+)")
 _FILE_KINDS = {
     "image": {"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp"},
     "audio": {"mp3", "ogg", "oga", "wav", "m4a", "aac"},
@@ -349,6 +360,7 @@ def media_in(text: str) -> set[str]:
     kinds = {_MEDIA_TAGS[tag.lower()] for tag in _MEDIA_TAG.findall(text)}
     if _MARKDOWN_IMAGE.search(text):
         kinds.add("image")
+    kinds |= {media_of_file(name) for name in _PLUGINFILE.findall(text)}
     return kinds
 
 

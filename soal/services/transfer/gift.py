@@ -27,6 +27,7 @@ from . import (
     escape_markdown,
     feedback_join,
     html_to_text,
+    is_multiple_response,
     media_in,
     metadata_of,
     question_from_parts,
@@ -192,6 +193,9 @@ def _question(chunk: str, meta: dict[str, str]) -> _Parsed:
     elif parsed.kind == "multichoice":
         answers = [_answer(piece, lambda value: clean(value, markdown=False)) for piece in pieces]
     else:
+        return parsed
+    if is_multiple_response([answer.fraction for answer in answers]):
+        parsed.kind = "multiresponse"
         return parsed
     parsed.data, parsed.problems = question_from_parts(
         stem=stem,

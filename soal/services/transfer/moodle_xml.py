@@ -26,6 +26,7 @@ from . import (
     escape_markdown,
     feedback_join,
     html_to_text,
+    is_multiple_response,
     media_in,
     media_of_file,
     metadata_of,
@@ -66,6 +67,8 @@ def parse(content: bytes) -> ParseResult:
         number += 1
         check_item_count(number)
         result.names[number] = _name_of(element)
+        if kind == "multichoice" and is_multiple_response(_fractions(element)):
+            kind = "multiresponse"
         if kind not in SUPPORTED_KINDS:
             result.add_unsupported(number, kind)
             continue
@@ -80,6 +83,16 @@ def parse(content: bytes) -> ParseResult:
 
 def _parse_error_text(exc: SafeET.ParseError) -> str:
     return str(exc).split(":")[0]
+
+
+def _fractions(element: ET.Element) -> list[float]:
+    fractions = []
+    for answer in element.findall("answer"):
+        try:
+            fractions.append(float(answer.get("fraction", "0")))
+        except ValueError:
+            continue  # reported by _question
+    return fractions
 
 
 def _name_of(element: ET.Element) -> str:
