@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from soal.models import Question
-from tests.e2e.conftest import login
+from tests.e2e.conftest import SCREENSHOTS, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +31,8 @@ def test_tutor_imports_the_supported_questions_of_a_mixed_gift_bank(page, tutor)
     warnings = page.locator("#import-warnings").inner_text()
     assert "“Warna pelangi”: gambar tidak ikut diimpor" in warnings
     assert "“Dengar”: audio tidak ikut diimpor" in warnings
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "import-preview.png"), full_page=True)
 
     page.click("text=Simpan 4 soal sebagai draf")
     page.locator("#import-result").wait_for()
