@@ -1,14 +1,18 @@
-"""Admin pages for moving questions in and out: import (upload, then the result or every error),
-the blank spreadsheet template, and exports. `QuestionAdmin.get_urls()` adds `transfer_urls(self)`.
+"""Admin pages for moving questions in and out: import (upload → preview with every error,
+skipped question and warning → confirm → result), the blank spreadsheet template, and exports.
+`QuestionAdmin.get_urls()` adds `transfer_urls(self)`.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable, Iterable
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,9 +29,19 @@ from .models import Question
 from .services.questions import question_to_data
 from .services.rules import QuestionData
 from .services.transfer import gift, moodle_xml, spreadsheet
-from .services.transfer.importing import FORMAT_CHOICES, questions_import
+from .services.transfer.importing import (
+    FORMAT_CHOICES,
+    ImportPlan,
+    ImportReport,
+    questions_import,
+    questions_import_check,
+)
 
 IMPORT_PERMISSION = "soal.add_question"
+# The checked file waits this long for the tutor's confirmation, in the shared cache (not in the
+# web process, so any worker can take the confirmation).
+PREVIEW_SECONDS = 30 * 60
+_TOKEN = re.compile(r"^[-\w]{16,64}$")
 EXPORTS: dict[str, tuple[Callable[[Iterable[QuestionData]], bytes], str, str]] = {
     "xlsx": (
         spreadsheet.export_xlsx,
@@ -44,6 +58,14 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_l("Berkas"))
     fmt = forms.ChoiceField(
         label=_l("Format"), choices=FORMAT_CHOICES, widget=forms.RadioSelect, initial="xlsx"
+    )
+    skip_unsupported = forms.BooleanField(
+        label=_l("Impor yang didukung, lewati sisanya"),
+        required=False,
+        help_text=_l(
+            "Soal berjenis yang tidak didukung (esai, isian singkat, menjodohkan, numerik, "
+            "deskripsi, …) dilewati dan didaftar. Soal yang didukung tetap harus benar semua."
+        ),
     )
 
 
@@ -89,23 +111,53 @@ def _require_import_permission(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _preview_key(request: HttpRequest, token: str) -> str:
+    return f"soal:impor:{request.user.pk}:{token}"
+
+
+def _preview(request: HttpRequest, form: ImportForm) -> tuple[ImportPlan, str]:
+    """Check the uploaded file and keep it for the confirmation; nothing is saved yet."""
+    upload = form.cleaned_data["file"]
+    stored = {
+        # One byte past the limit is enough for the service to refuse a huge file.
+        "content": upload.read(settings.CPNS_IMPORT_MAX_BYTES + 1),
+        "filename": upload.name,
+        "fmt": form.cleaned_data["fmt"],
+        "skip_unsupported": form.cleaned_data["skip_unsupported"],
+    }
+    plan = questions_import_check(**stored)
+    token = secrets.token_urlsafe(24)
+    cache.set(_preview_key(request, token), stored, PREVIEW_SECONDS)
+    return plan, token
+
+
+def _confirm(request: HttpRequest) -> ImportReport:
+    token = request.POST.get("token", "")
+    key = _preview_key(request, token)
+    stored = cache.get(key) if _TOKEN.match(token) else None
+    # Only the request that removes the preview imports it: a double click imports once.
+    if stored is None or not cache.delete(key):
+        raise SoalError(
+            _(
+                "Pratinjau tidak ditemukan: sudah disimpan, sudah kedaluwarsa, atau milik orang "
+                "lain. Unggah berkasnya lagi."
+            )
+        )
+    return questions_import(**stored, actor=request.user)
+
+
 def import_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResponse:
     _require_import_permission(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = error = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        limit = settings.CPNS_IMPORT_MAX_BYTES
-        try:
-            report = questions_import(
-                # One byte past the limit is enough for the service to refuse a huge file.
-                content=upload.read(limit + 1),
-                filename=upload.name,
-                fmt=form.cleaned_data["fmt"],
-                actor=request.user,
-            )
-        except SoalError as exc:
-            error = exc
+    confirming = request.method == "POST" and "token" in request.POST
+    form = ImportForm(None if confirming else request.POST or None, request.FILES or None)
+    plan = report = error = token = None
+    try:
+        if confirming:
+            report = _confirm(request)
+        elif request.method == "POST" and form.is_valid():
+            plan, token = _preview(request, form)
+    except SoalError as exc:
+        error = exc
     created = []
     if report is not None:
         created = list(Question.objects.filter(pk__in=report.question_ids).order_by("pk"))
@@ -114,6 +166,9 @@ def import_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpResp
         "opts": Question._meta,
         "title": _("Impor soal"),
         "form": form,
+        "plan": plan,
+        "planned": [(plan.labels[n], data) for n, data in plan.items] if plan else [],
+        "token": token,
         "report": report,
         "created": created,
         "error": error,

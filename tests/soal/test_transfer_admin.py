@@ -19,6 +19,13 @@ def upload(client, content: bytes, fmt: str, name: str = "soal.csv"):
     return client.post(reverse(IMPORT_URL), {"file": SimpleUploadedFile(name, content), "fmt": fmt})
 
 
+def upload_and_confirm(client, content: bytes, fmt: str, name: str = "soal.csv"):
+    preview = upload(client, content, fmt, name)
+    assert preview.status_code == 200 and Question.objects.count() == 0
+    assert 'id="import-preview"' in preview.content.decode(), preview.content.decode()
+    return client.post(reverse(IMPORT_URL), {"token": preview.context["token"]})
+
+
 def template(client, fmt: str):
     return client.get(reverse("admin:soal_question_template", args=[fmt]))
 
@@ -54,7 +61,7 @@ def test_tutor_downloads_the_template_and_uploads_it_back(client, tutor, fmt):
     download = template(client, fmt)
     assert download.status_code == 200
     assert download["Content-Disposition"] == f'attachment; filename="templat-soal.{fmt}"'
-    page = upload(client, download.content, fmt, name=f"templat.{fmt}")
+    page = upload_and_confirm(client, download.content, fmt, name=f"templat.{fmt}")
     assert page.status_code == 200
     assert "1 soal diimpor sebagai draf" in page.content.decode()
     question = Question.objects.get()
@@ -78,7 +85,7 @@ def test_errors_are_shown_in_the_page_in_indonesian_and_nothing_is_saved(client,
     html = page.content.decode()
     assert page.status_code == 200
     assert "Berkas tidak diimpor; tidak ada soal yang disimpan." in html
-    assert "Baris 3: skor pilihan TKP harus 1, 2, 3, 4, 5 masing-masing sekali" in html
+    assert "Baris 3 “Seorang warga yang tergesa-gesa meminta…”: skor pilihan TKP harus" in (html)
     assert "Traceback" not in html
     assert Question.objects.count() == 0
 

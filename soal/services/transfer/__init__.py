@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from ...errors import SoalError
 from ...models import Aspect, Subtest
@@ -29,18 +30,97 @@ MAX_ITEMS = 2000
 FRACTION_PER_POINT = 20
 
 
+# One vocabulary for question types in every format's messages (keys are Moodle's type names).
+KIND_NAMES: dict[str, str] = {
+    "multichoice": _l("pilihan ganda"),
+    "truefalse": _l("benar/salah"),
+    "essay": _l("esai"),
+    "shortanswer": _l("isian singkat"),
+    "matching": _l("menjodohkan"),
+    "randomsamatch": _l("menjodohkan acak"),
+    "numerical": _l("numerik"),
+    "calculated": _l("hitungan"),
+    "calculatedsimple": _l("hitungan"),
+    "calculatedmulti": _l("hitungan"),
+    "description": _l("deskripsi"),
+    "multianswer": _l("isian rumpang (cloze)"),
+    "cloze": _l("isian rumpang (cloze)"),  # Moodle 1.9's name for multianswer
+    # Not a Moodle type name: a multichoice whose several right answers share the credit.
+    "multiresponse": _l("pilihan ganda jawaban banyak"),
+    "ddwtos": _l("seret dan lepas ke teks"),
+    "ddimageortext": _l("seret dan lepas ke gambar"),
+    "ddmarker": _l("penanda seret dan lepas"),
+    "gapselect": _l("pilih kata yang hilang"),
+    "ordering": _l("mengurutkan"),
+    "random": _l("soal acak"),
+}
+SUPPORTED_KINDS = {"multichoice", "truefalse"}
+# The two options of a true/false question, in this order.
+TRUE_TEXT = "Benar"
+FALSE_TEXT = "Salah"
+NAME_WORDS = 6
+NAME_CHARS = 50
+
+
+def is_multiple_response(fractions: list[float]) -> bool:
+    """Moodle's "multiple answers" multichoice: no single answer is worth everything."""
+    positive = [fraction for fraction in fractions if fraction > 0]
+    return len(positive) > 1 and max(positive) < 100
+
+
+def kind_name(kind: str) -> str:
+    return str(KIND_NAMES.get(kind, kind))
+
+
+def unsupported_message(kind: str) -> str:
+    return _("jenis “%(t)s” tidak didukung") % {"t": kind_name(kind)}
+
+
+def short_name(text: str) -> str:
+    """A question's name for messages when it has no title: its first words."""
+    plain = re.sub(r"\\(.)", r"\1", text)  # Markdown escapes are not part of the words
+    words = plain.split()
+    name = " ".join(words[:NAME_WORDS])
+    if len(name) > NAME_CHARS:
+        name = name[:NAME_CHARS].rsplit(" ", 1)[0] or name[:NAME_CHARS]
+    return name + ("…" if name != " ".join(words) else "")
+
+
 @dataclass
 class ParseResult:
-    """Items in file order with their number, and the problems of items that could not be read."""
+    """Items in file order with their number, and what could not be read, each by item number.
+
+    `problems` are mistakes (they block the import); `unsupported` are questions of a type we do
+    not store (the importer may skip them when asked); `warnings` say what was lost on the way
+    (media). `names` and `lines` let every message name its question and where it starts.
+    """
 
     unit: str  # "row" (spreadsheets: row number as the user sees it) or "item" (nth question)
     items: list[tuple[int, QuestionData]] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    unsupported: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)
+    lines: dict[int, int] = field(default_factory=dict)
 
     def label(self, number: int) -> str:
         if self.unit == "row":
-            return _("Baris %(n)d") % {"n": number}
-        return _("Soal ke-%(n)d") % {"n": number}
+            label = _("Baris %(n)d") % {"n": number}
+        else:
+            label = _("Soal ke-%(n)d") % {"n": number}
+        if number in self.lines:
+            label += " " + _("(baris %(n)d)") % {"n": self.lines[number]}
+        name = self.names.get(number)
+        return f"{label} “{name}”" if name else label
+
+    def add_unsupported(self, number: int, kind: str) -> None:
+        self.unsupported.append((number, unsupported_message(kind)))
+
+    def add_media_warning(self, number: int, kinds: set[str]) -> None:
+        if kinds:
+            self.warnings.append(
+                (number, _("%(m)s tidak ikut diimpor") % {"m": media_names(kinds)})
+            )
 
 
 def check_item_count(count: int) -> None:
@@ -174,32 +254,126 @@ def metadata_of(data: QuestionData) -> dict[str, str]:
 
 
 # --- HTML from Moodle → the plain text/Markdown we store ---------------------------------------
+# Characters that mean something anywhere in a Markdown line, and at the start of one.
+_INLINE_MARKDOWN = re.compile(r"([\\`*_\[\]<>&|])")
+_LINE_START_MARKDOWN = re.compile(
+    r"^(?P<lead>\s*(?:\ue0ff\s*)?)(?:(?P<mark>[#>+=~-])|(?P<num>\d+)(?P<dot>[.)]))"
+)
+_LIST_ITEM = "\ue0ff"  # our own "- " for <li>, kept apart from text that only looks like one
+
+
+def _escape_inline(text: str) -> str:
+    return _INLINE_MARKDOWN.sub(r"\\\1", text)
+
+
+def _escape_line_starts(text: str) -> str:
+    def escape(match: re.Match) -> str:
+        if match.group("mark"):
+            return match.group("lead") + "\\" + match.group("mark")
+        return match.group("lead") + match.group("num") + "\\" + match.group("dot")
+
+    lines = (_LINE_START_MARKDOWN.sub(escape, line.strip()) for line in text.split("\n"))
+    return "\n".join(lines)
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text that renders literally through our Markdown (`[plain]` in GIFT)."""
+    return _escape_line_starts(_escape_inline(text))
+
+
 class _TextExtractor(HTMLParser):
     _BREAKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+    # Their content is code, never text for a reader.
+    _DROPPED = {"script", "style"}
 
-    def __init__(self) -> None:
+    def __init__(self, *, markdown: bool) -> None:
         super().__init__(convert_charrefs=True)
+        self.markdown = markdown
         self.parts: list[str] = []
+        self.dropping = 0
 
     def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self._DROPPED:
+            self.dropping += 1
         if tag in self._BREAKS:
             self.parts.append("\n\n" if tag == "p" else "\n")
         if tag == "li":
-            self.parts.append("- ")
+            self.parts.append(_LIST_ITEM + " " if self.markdown else "- ")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in self._DROPPED:
+            self.dropping = max(0, self.dropping - 1)
         if tag in {"p", "div", "blockquote"} or tag.startswith("h"):
             self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
-        self.parts.append(re.sub(r"\s+", " ", data))
+        if self.dropping:
+            return
+        text = re.sub(r"\s+", " ", data)
+        self.parts.append(_escape_inline(text) if self.markdown else text)
 
 
-def html_to_text(html: str) -> str:
-    """Moodle stores most text as HTML; our stems are Markdown, which escapes raw HTML."""
-    extractor = _TextExtractor()
+def html_to_text(html: str, *, markdown: bool = True) -> str:
+    """Moodle stores most text as HTML; we store text. With `markdown` (stems, explanations) the
+    text is escaped so that our Markdown shows it as written (`<p># x</p>` is not a heading)."""
+    extractor = _TextExtractor(markdown=markdown)
     extractor.feed(html)
     extractor.close()
     text = "".join(extractor.parts)
-    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    if markdown:
+        text = _escape_line_starts(text).replace(_LIST_ITEM, "-")
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# --- media that cannot come along -------------------------------------------------------------
+_MEDIA_NAMES = {
+    "image": _l("gambar"),
+    "audio": _l("audio"),
+    "video": _l("video"),
+    "embed": _l("media tersemat"),
+    "file": _l("berkas lampiran"),
+}
+_MEDIA_TAGS = {
+    "img": "image",
+    "picture": "image",
+    "svg": "image",
+    "audio": "audio",
+    "video": "video",
+    "iframe": "embed",
+    "embed": "embed",
+    "object": "embed",
+}
+_MEDIA_TAG = re.compile(r"<\s*(" + "|".join(_MEDIA_TAGS) + r")\b", re.IGNORECASE)
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(")
+# A file stored with the question in Moodle, even when only linked: <a href="@@PLUGINFILE@@/x.mp3">
+_PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\s\"'<>?#]+)")
+_FILE_KINDS = {
+    "image": {"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp"},
+    "audio": {"mp3", "ogg", "oga", "wav", "m4a", "aac"},
+    "video": {"mp4", "webm", "ogv", "mov"},
+}
+
+
+def media_in(text: str) -> set[str]:
+    """Kinds of media a text shows (HTML tags or a Markdown image); none of it is imported."""
+    kinds = {_MEDIA_TAGS[tag.lower()] for tag in _MEDIA_TAG.findall(text)}
+    if _MARKDOWN_IMAGE.search(text):
+        kinds.add("image")
+    kinds |= {media_of_file(name) for name in _PLUGINFILE.findall(text)}
+    return kinds
+
+
+def media_of_file(name: str) -> str:
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    for kind, extensions in _FILE_KINDS.items():
+        if extension in extensions:
+            return kind
+    return "file"
+
+
+def media_names(kinds: set[str]) -> str:
+    names = [str(name) for kind, name in _MEDIA_NAMES.items() if kind in kinds]
+    if len(names) == 1:
+        return names[0]
+    return _("%(a)s dan %(b)s") % {"a": ", ".join(names[:-1]), "b": names[-1]}

@@ -9,23 +9,30 @@ does it (`\\ \\~ \\= \\# \\{ \\} \\: \\n`), so a question is one unbroken block 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
 from ...errors import SoalError
 from ...models import Subtest
 from ..rules import QuestionData
 from . import (
+    FALSE_TEXT,
+    SUPPORTED_KINDS,
+    TRUE_TEXT,
     ParseResult,
     RawAnswer,
     check_item_count,
+    escape_markdown,
     feedback_join,
     html_to_text,
+    is_multiple_response,
+    media_in,
     metadata_of,
     question_from_parts,
     score_to_fraction,
+    short_name,
 )
 
 META_PREFIX = "cpns:"
@@ -34,14 +41,17 @@ _ESCAPED = "\\~=#{}:"
 _PARKED = {char: chr(0xE000 + i) for i, char in enumerate(_ESCAPED)}
 _UNPARK = str.maketrans({v: k for k, v in _PARKED.items()})
 _WEIGHT = re.compile(r"\s*%(-?\d+(?:[.,]\d+)?)%")
-_UNSUPPORTED = {
-    "description": _l("deskripsi"),
-    "essay": _l("esai"),
-    "truefalse": _l("benar/salah"),
-    "numerical": _l("numerik"),
-    "matching": _l("menjodohkan"),
-    "shortanswer": _l("jawaban singkat"),
-}
+_FORMAT = re.compile(r"\s*\[(html|moodle|plain|markdown)\]")
+_TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+
+
+@dataclass
+class _Parsed:
+    data: QuestionData | None = None
+    problems: list[str] = field(default_factory=list)
+    kind: str = "multichoice"
+    name: str = ""
+    media: set[str] = field(default_factory=set)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -55,26 +65,36 @@ def parse(content: bytes) -> ParseResult:
         ) from None
     result = ParseResult(unit="item")
     number = 0
-    for meta, chunk in _chunks(text):
+    for meta, line, chunk in _chunks(text):
         if chunk.startswith("$CATEGORY:"):
             chunk = chunk.partition("\n")[2].strip()  # a folder in Moodle's bank, not a question
+            line += 1
             if not chunk:
                 continue
         number += 1
         check_item_count(number)
-        data, problems = _question(chunk, meta)
-        if problems:
-            result.problems.extend((number, p) for p in problems)
+        parsed = _question(chunk, meta)
+        result.lines[number] = line
+        if parsed.name:
+            result.names[number] = parsed.name
+        if parsed.kind not in SUPPORTED_KINDS:
+            result.add_unsupported(number, parsed.kind)
+        elif parsed.problems:
+            result.problems.extend((number, p) for p in parsed.problems)
         else:
-            result.items.append((number, data))
+            result.items.append((number, parsed.data))
+            result.add_media_warning(number, parsed.media)
     return result
 
 
-def _chunks(text: str) -> Iterator[tuple[dict[str, str], str]]:
-    """(metadata from `// cpns:` comments, question text) per blank-line separated block."""
+def _chunks(text: str) -> Iterator[tuple[dict[str, str], int, str]]:
+    """(metadata from `// cpns:` comments, first line number, question text) per blank-line
+    separated block."""
     meta: dict[str, str] = {}
     lines: list[str] = []
-    for line in [*text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), ""]:
+    first = 0
+    all_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate([*all_lines, ""], start=1):
         stripped = line.strip()
         if stripped.startswith("//"):
             comment = stripped[2:].strip()
@@ -84,9 +104,11 @@ def _chunks(text: str) -> Iterator[tuple[dict[str, str], str]]:
                     meta[name.lower()] = value
             continue
         if stripped:
+            if not lines:
+                first = number
             lines.append(line)
         elif lines:
-            yield meta, "\n".join(lines).strip()
+            yield meta, first, "\n".join(lines).strip()
             meta, lines = {}, []
 
 
@@ -104,7 +126,7 @@ def _kind(block: str, answers: list[str]) -> str:
     body = block.strip()
     if not body:
         return "essay"
-    if body.split("#", 1)[0].strip().upper() in {"T", "F", "TRUE", "FALSE"}:
+    if body.split("#", 1)[0].strip().upper() in _TRUE_FALSE:
         return "truefalse"
     if body.startswith("#"):
         return "numerical"
@@ -115,54 +137,100 @@ def _kind(block: str, answers: list[str]) -> str:
     return "multichoice"
 
 
-def _question(chunk: str, meta: dict[str, str]) -> tuple[QuestionData | None, list[str]]:
+def _split_format(text: str, default: str) -> tuple[str, str]:
+    """A text's own `[html]`/`[plain]`/`[moodle]`/`[markdown]` marker, else the default."""
+    marker = _FORMAT.match(text)
+    if marker:
+        return marker.group(1), text[marker.end() :]
+    return default, text
+
+
+def _question(chunk: str, meta: dict[str, str]) -> _Parsed:
+    parsed = _Parsed()
     text = _park(chunk)
     title = re.match(r"::(.*?)::", text, re.DOTALL)
     if title:
         text = text[title.end() :]
-    text_format = "moodle"
-    marker = re.match(r"\s*\[(html|moodle|plain|markdown)\]", text)
-    if marker:
-        text_format, text = marker.group(1), text[marker.end() :]
+        parsed.name = short_name(title.group(1).translate(_UNPARK))
+    text_format, text = _split_format(text, "moodle")
+
+    def clean(value: str, *, markdown: bool) -> str:
+        """A stem, answer or feedback as we store it, in its own format or the question's."""
+        own_format, value = _split_format(value, text_format)
+        value = value.translate(_UNPARK).strip()
+        parsed.media |= media_in(value)
+        if own_format == "html":
+            return html_to_text(value, markdown=markdown)
+        if own_format == "plain" and markdown:
+            return escape_markdown(value)
+        return value
+
     start, end = text.find("{"), text.rfind("}")
     if start < 0:
-        return None, [_("jenis “%(t)s” tidak didukung") % {"t": _UNSUPPORTED["description"]}]
-    if end < start:
-        return None, [_("kurung kurawal penutup “}” tidak ditemukan")]
+        parsed.kind = "description"
+    elif end < start:
+        parsed.problems.append(_("kurung kurawal penutup “}” tidak ditemukan"))
+        start, end = len(text), len(text)
+    after = text[end + 1 :].strip() if start >= 0 else ""
+    stem_text = text[:start] if start >= 0 else text
+    stem = clean(stem_text + (" _____ " + after if after else ""), markdown=True)
+    if not parsed.name:
+        parsed.name = short_name(html_to_text(stem_text.translate(_UNPARK), markdown=False))
+    if start < 0 or parsed.problems:
+        return parsed
     block, general = text[start + 1 : end], ""
     if "####" in block:
         block, general = block.split("####", 1)
-    after = text[end + 1 :].strip()
-    stem = text[:start].strip() + (" _____ " + after if after else "")
     pieces = [p for p in re.split(r"(?=[=~])", block) if p.strip()]
     if pieces and pieces[0][0] not in "=~":
         if _kind(block, pieces) == "multichoice":
-            return None, [_("teks sebelum jawaban pertama tidak dikenali")]
+            parsed.problems.append(_("teks sebelum jawaban pertama tidak dikenali"))
+            return parsed
         pieces = pieces[1:]
-    kind = _kind(block, pieces)
-    if kind != "multichoice":
-        return None, [_("jenis “%(t)s” tidak didukung") % {"t": _UNSUPPORTED[kind]}]
-
-    def clean(value: str) -> str:
-        value = value.translate(_UNPARK).strip()
-        return html_to_text(value) if text_format == "html" else value
-
-    answers = []
-    for piece in pieces:
-        body = piece[1:]
-        weight = _WEIGHT.match(body)
-        if weight:
-            fraction = float(weight.group(1).replace(",", "."))
-            body = body[weight.end() :]
-        else:
-            fraction = 100.0 if piece[0] == "=" else 0.0
-        answer_text, _sep, feedback = body.partition("#")
-        answers.append(
-            RawAnswer(text=clean(answer_text), fraction=fraction, feedback=clean(feedback))
-        )
-    return question_from_parts(
-        stem=clean(stem), explanation=clean(general), answers=answers, tags=meta
+    parsed.kind = _kind(block, pieces)
+    if parsed.kind == "truefalse":
+        answers = _true_false(block, lambda value: clean(value, markdown=False))
+    elif parsed.kind == "multichoice":
+        answers = [_answer(piece, lambda value: clean(value, markdown=False)) for piece in pieces]
+    else:
+        return parsed
+    if is_multiple_response([answer.fraction for answer in answers]):
+        parsed.kind = "multiresponse"
+        return parsed
+    parsed.data, parsed.problems = question_from_parts(
+        stem=stem,
+        explanation=clean(general, markdown=True),
+        answers=answers,
+        tags=meta,
     )
+    return parsed
+
+
+def _answer(piece: str, clean: Callable[[str], str]) -> RawAnswer:
+    body = piece[1:]
+    weight = _WEIGHT.match(body)
+    if weight:
+        fraction = float(weight.group(1).replace(",", "."))
+        body = body[weight.end() :]
+    else:
+        fraction = 100.0 if piece[0] == "=" else 0.0
+    answer_text, _sep, feedback = body.partition("#")
+    return RawAnswer(text=clean(answer_text), fraction=fraction, feedback=clean(feedback))
+
+
+def _true_false(block: str, clean: Callable[[str], str]) -> list[RawAnswer]:
+    """`{T}` / `{FALSE#feedback when wrong#feedback when right}` → the options Benar and Salah."""
+    mark, _sep, feedbacks = block.partition("#")
+    wrong, _sep, right = feedbacks.partition("#")
+    correct = _TRUE_FALSE[mark.strip().upper()]
+    return [
+        RawAnswer(
+            text=text,
+            fraction=100.0 if value == correct else 0.0,
+            feedback=clean(right if value == correct else wrong),
+        )
+        for text, value in ((TRUE_TEXT, True), (FALSE_TEXT, False))
+    ]
 
 
 # --- writing ------------------------------------------------------------------------------------

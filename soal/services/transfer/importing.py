@@ -41,18 +41,40 @@ KEY_MAX_LENGTH = Question._meta.get_field("key").max_length
 
 
 @dataclass
+class ImportPlan:
+    """What a file would import, checked but not saved: the preview the tutor confirms."""
+
+    filename: str
+    fmt: str
+    items: list[tuple[int, QuestionData]]
+    labels: dict[int, str]
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def by_subtest(self) -> dict[str, int]:
+        return dict(Counter(str(data.subtest) for _n, data in self.items))
+
+
+@dataclass
 class ImportReport:
     filename: str
     fmt: str
     created: int = 0
     by_subtest: dict[str, int] = field(default_factory=dict)
     question_ids: list[int] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def questions_import(*, content: bytes, filename: str, fmt: str, actor: User) -> ImportReport:
-    """Create every question in the file as a draft by `actor`, or nothing at all.
+def questions_import_check(
+    *, content: bytes, filename: str, fmt: str, skip_unsupported: bool = False
+) -> ImportPlan:
+    """Read and check the whole file without saving anything.
 
-    Raises SoalError listing every bad row/item ("Baris 7: …", "Soal ke-3: …").
+    Raises SoalError listing every bad row/item ("Baris 7 “…”: …", "Soal ke-3 “…”: …"). Questions
+    of a type we do not store are errors too, unless `skip_unsupported`: then they are listed in
+    `ImportPlan.skipped` and the rest must still be free of errors.
     """
     limit = settings.CPNS_IMPORT_MAX_BYTES
     if len(content) > limit:
@@ -65,18 +87,58 @@ def questions_import(*, content: bytes, filename: str, fmt: str, actor: User) ->
     if not content.strip():
         raise SoalError(_("Berkas kosong."))
     result = parser(content)
-    total = len(result.items) + len({number for number, _p in result.problems})
+    numbers = {n for n, _d in result.items} | {n for n, _p in result.problems}
+    total = len(numbers | {n for n, _p in result.unsupported})
     check_item_count(total)
     if total == 0:
         raise SoalError(_("Berkas tidak berisi soal."))
+
+    def labelled(pairs: list[tuple[int, str]]) -> list[str]:
+        return [f"{result.label(n)}: {message}" for n, message in sorted(pairs, key=_first)]
+
     problems = result.problems + _validation_problems(result.items)
+    if not skip_unsupported:
+        problems += result.unsupported
     if problems:
-        problems.sort(key=lambda pair: pair[0])
-        raise SoalError(
-            _("Berkas tidak diimpor; tidak ada soal yang disimpan. Perbaiki lalu unggah ulang:"),
-            [f"{result.label(number)}: {message}" for number, message in problems],
+        message = _(
+            "Berkas tidak diimpor; tidak ada soal yang disimpan. Perbaiki lalu unggah ulang:"
         )
-    return _create_all(result.items, filename=filename, fmt=fmt, actor=actor)
+        if result.unsupported and not skip_unsupported:
+            message = _(
+                "Berkas tidak diimpor; tidak ada soal yang disimpan. Ada soal berjenis yang "
+                "tidak didukung: centang “Impor yang didukung, lewati sisanya” untuk "
+                "melewatinya, atau perbaiki lalu unggah ulang:"
+            )
+        raise SoalError(message, labelled(problems))
+    if not result.items:
+        raise SoalError(
+            _("Berkas tidak berisi soal yang didukung; tidak ada soal yang disimpan:"),
+            labelled(result.unsupported),
+        )
+    return ImportPlan(
+        filename=filename,
+        fmt=fmt,
+        items=result.items,
+        labels={n: result.label(n) for n, _d in result.items},
+        skipped=labelled(result.unsupported),
+        warnings=labelled(result.warnings),
+    )
+
+
+def questions_import(
+    *, content: bytes, filename: str, fmt: str, actor: User, skip_unsupported: bool = False
+) -> ImportReport:
+    """Create every (supported) question in the file as a draft by `actor`, or nothing at all."""
+    plan = questions_import_check(
+        content=content, filename=filename, fmt=fmt, skip_unsupported=skip_unsupported
+    )
+    report = _create_all(plan.items, filename=filename, fmt=fmt, actor=actor)
+    report.skipped, report.warnings = plan.skipped, plan.warnings
+    return report
+
+
+def _first(pair: tuple[int, str]) -> int:
+    return pair[0]
 
 
 def _validation_problems(items: list[tuple[int, QuestionData]]) -> list[tuple[int, str]]:

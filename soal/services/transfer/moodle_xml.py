@@ -17,14 +17,22 @@ from django.utils.translation import gettext as _
 from ...errors import SoalError
 from ..rules import QuestionData
 from . import (
+    FALSE_TEXT,
+    SUPPORTED_KINDS,
+    TRUE_TEXT,
     ParseResult,
     RawAnswer,
     check_item_count,
+    escape_markdown,
     feedback_join,
     html_to_text,
+    is_multiple_response,
+    media_in,
+    media_of_file,
     metadata_of,
     question_from_parts,
     score_to_fraction,
+    short_name,
 )
 
 TAG_PREFIX = "cpns-"
@@ -58,16 +66,18 @@ def parse(content: bytes) -> ParseResult:
             continue  # a folder marker in Moodle's bank, not a question
         number += 1
         check_item_count(number)
-        if kind != "multichoice":
-            result.problems.append(
-                (number, _("jenis “%(t)s” tidak didukung (hanya multichoice)") % {"t": kind})
-            )
+        result.names[number] = _name_of(element)
+        if kind == "multichoice" and is_multiple_response(_fractions(element)):
+            kind = "multiresponse"
+        if kind not in SUPPORTED_KINDS:
+            result.add_unsupported(number, kind)
             continue
-        data, problems = _question(element)
+        data, problems = _question(element, kind)
         if problems:
             result.problems.extend((number, p) for p in problems)
         else:
             result.items.append((number, data))
+            result.add_media_warning(number, _media(element))
     return result
 
 
@@ -75,17 +85,49 @@ def _parse_error_text(exc: SafeET.ParseError) -> str:
     return str(exc).split(":")[0]
 
 
-def _text(element: ET.Element | None) -> str:
+def _fractions(element: ET.Element) -> list[float]:
+    fractions = []
+    for answer in element.findall("answer"):
+        try:
+            fractions.append(float(answer.get("fraction", "0")))
+        except ValueError:
+            continue  # reported by _question
+    return fractions
+
+
+def _name_of(element: ET.Element) -> str:
+    name = (element.findtext("name/text") or "").strip()
+    if not name:
+        name = html_to_text(element.findtext("questiontext/text") or "", markdown=False)
+    return short_name(name)
+
+
+def _media(element: ET.Element) -> set[str]:
+    """What the question shows that we cannot store: embedded files, media tags, old <image>."""
+    kinds = {media_of_file(file.get("name", "")) for file in element.iter("file")}
+    for text in element.iter("text"):
+        kinds |= media_in(text.text or "")
+    if element.findtext("image") or element.find("image_base64") is not None:
+        kinds.add("image")
+    return kinds
+
+
+def _text(element: ET.Element | None, *, markdown: bool = True) -> str:
     """The text of a Moodle rich-text field (`<x format="…"><text>…</text></x>`)."""
     if element is None:
         return ""
-    text = element.findtext("text") or ""
-    if element.get("format", "html") in PLAIN_FORMATS:
+    return _convert(element.findtext("text") or "", element.get("format", "html"), markdown)
+
+
+def _convert(text: str, text_format: str, markdown: bool) -> str:
+    if text_format == "plain_text" and markdown:
+        return escape_markdown(text.strip())
+    if text_format in PLAIN_FORMATS:
         return text.strip()
-    return html_to_text(text)
+    return html_to_text(text, markdown=markdown)
 
 
-def _question(element: ET.Element) -> tuple[QuestionData | None, list[str]]:
+def _question(element: ET.Element, kind: str) -> tuple[QuestionData | None, list[str]]:
     tags = {}
     for tag in element.findall("tags/tag"):
         name, _sep, value = (tag.findtext("text") or "").strip().partition(":")
@@ -102,20 +144,31 @@ def _question(element: ET.Element) -> tuple[QuestionData | None, list[str]]:
                 _("nilai jawaban (fraction) “%(f)s” bukan angka") % {"f": answer.get("fraction")}
             ]
         text_format = answer.get("format", default_format)
-        text = answer.findtext("text") or ""
         answers.append(
             RawAnswer(
-                text=text.strip() if text_format in PLAIN_FORMATS else html_to_text(text),
+                text=_convert(answer.findtext("text") or "", text_format, markdown=False),
                 fraction=fraction,
-                feedback=_text(answer.find("feedback")),
+                feedback=_text(answer.find("feedback"), markdown=False),
             )
         )
+    if kind == "truefalse":
+        answers = _true_false(answers)
     return question_from_parts(
         stem=_text(stem),
         explanation=_text(element.find("generalfeedback")),
         answers=answers,
         tags=tags,
     )
+
+
+def _true_false(answers: list[RawAnswer]) -> list[RawAnswer]:
+    """Moodle's "true"/"false" answers as our options Benar, Salah (in that order)."""
+    texts = {"true": TRUE_TEXT, "false": FALSE_TEXT}
+    named = [
+        RawAnswer(text=texts.get(a.text.lower(), a.text), fraction=a.fraction, feedback=a.feedback)
+        for a in answers
+    ]
+    return sorted(named, key=lambda a: a.text != TRUE_TEXT)
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ...errors import SoalError
 from ...models import ASPECTS_BY_SUBTEST, LETTERS, Subtest
 from ..rules import OptionData, QuestionData
-from . import MAX_ITEMS, ParseResult, check_item_count, split_codes
+from . import MAX_ITEMS, ParseResult, check_item_count, short_name, split_codes
 
 OPTION_FIELDS = ["pilihan", "skor", "alasan", "menjunjung", "melanggar"]
 COLUMNS = [
@@ -158,6 +158,8 @@ def _parse_rows(rows: Rows) -> ParseResult:
         seen += 1
         check_item_count(seen)
         data, problems = _row_to_data(row)
+        if data.key or data.stem:
+            result.names[number] = data.key or short_name(data.stem)
         if problems:
             result.problems.extend((number, p) for p in problems)
         else:
