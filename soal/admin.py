@@ -160,6 +160,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "status",
         "subtest",
         "aspect",
+        ("owner", admin.RelatedOnlyFieldListFilter),
         ("options__principles", admin.RelatedOnlyFieldListFilter),
         ("author", admin.RelatedOnlyFieldListFilter),
     ]
@@ -178,7 +179,10 @@ class QuestionAdmin(admin.ModelAdmin):
         "published_at",
     ]
     fieldsets = [
-        (None, {"fields": ["subtest", "aspect", "section", "stem", "explanation", "key"]}),
+        (
+            None,
+            {"fields": ["subtest", "aspect", "section", "stem", "explanation", "key", "owner"]},
+        ),
         (
             _l("Alur kerja"),
             {

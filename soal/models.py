@@ -74,6 +74,18 @@ class QuestionQuerySet(models.QuerySet):
     def published(self) -> QuestionQuerySet:
         return self.filter(status=Status.PUBLISHED)
 
+    def public(self) -> QuestionQuerySet:
+        """Published and not an institution's private question: what public practice and
+        public tryouts may show."""
+        return self.published().filter(owner__isnull=True)
+
+    def drawable_by(self, owner_id: int | None) -> QuestionQuerySet:
+        """What a tryout may draw: the public bank, plus its own institution's private bank."""
+        qs = self.published()
+        if owner_id is None:
+            return qs.filter(owner__isnull=True)
+        return qs.filter(Q(owner__isnull=True) | Q(owner_id=owner_id))
+
 
 class Question(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -100,6 +112,17 @@ class Question(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="authored_questions",
+    )
+    # An institution's private question: drawn only by that institution's own tryouts, never
+    # shown in public practice or public tryouts.
+    owner = models.ForeignKey(
+        "cpns.Institution",
+        verbose_name=_("lembaga pemilik"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        help_text=_("Kosong = soal publik. Diisi = bank soal privat lembaga itu."),
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -55,7 +55,7 @@ def practice_open(view):
 @login_required
 @practice_open
 def index(request: HttpRequest) -> HttpResponse:
-    published = Question.objects.published()
+    published = Question.objects.public()
     modules = [(m, published.filter(section__module=m).count()) for m in Module.objects.published()]
     aspects = [
         (value, label, published.filter(aspect=value).count())
@@ -109,6 +109,7 @@ def answer(request: HttpRequest, question_uuid) -> HttpResponse:
         Question.objects.prefetch_related("options__credits__principle"),
         uuid=question_uuid,
         status=Status.PUBLISHED,
+        owner__isnull=True,
     )
     kind, value = request.POST.get("kind", "aspek"), request.POST.get("value", question.aspect)
     if kind not in (*KIND_URLS, "ulangi"):

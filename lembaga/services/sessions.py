@@ -75,7 +75,7 @@ def session_create(
         raise LembagaError(_("Kelas tidak ditemukan."))
     if not cohorts:
         raise LembagaError(_("Pilih sedikitnya satu kelas peserta."))
-    problems = building.bank_problems(blueprint)
+    problems = building.bank_problems(blueprint, institution.pk)
     if problems:
         raise LembagaError(_("Bank soal belum cukup: ") + "; ".join(problems) + ".")
     tryout = Tryout.objects.create(

@@ -25,7 +25,7 @@ class PracticeSet:
     value: str
 
     def questions(self, user) -> QuerySet[Question]:
-        qs = Question.objects.published()
+        qs = Question.objects.public()
         if self.kind == "modul":
             return qs.filter(section__module__slug=self.value, section__module__is_published=True)
         if self.kind == "aspek":

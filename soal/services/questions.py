@@ -219,6 +219,9 @@ def question_duplicate(*, question: Question, actor) -> Question:
     data = question_to_data(question)
     data.key = None
     copy = question_create(data=data, author=actor, action=QuestionEvent.Action.DUPLICATED)
+    if question.owner_id is not None:  # a private question's copy stays private
+        copy.owner_id = question.owner_id
+        copy.save(update_fields=["owner"])
     if question.status == Status.PUBLISHED:
         copy.previous_version, copy.version = question, question.version + 1
         copy.save(update_fields=["previous_version", "version"])

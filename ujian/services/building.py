@@ -46,11 +46,11 @@ class SectionPool:
         return all(n == 5 for n in self.option_count.values())
 
 
-def bank_problems(blueprint: Blueprint) -> list[str]:
+def bank_problems(blueprint: Blueprint, owner_id: int | None = None) -> list[str]:
     """What the published bank lacks to fill this blueprint (empty when it can)."""
     problems = []
     for section in blueprint.sections.all():
-        available = pool_questions(section.subtest, section.aspect).count()
+        available = pool_questions(section.subtest, section.aspect, owner_id).count()
         if available < section.question_count:
             problems.append(
                 _("%(label)s: %(have)d soal terbit, kisi-kisi membutuhkan %(need)d")
@@ -59,17 +59,17 @@ def bank_problems(blueprint: Blueprint) -> list[str]:
     return problems
 
 
-def bank_check(blueprint: Blueprint) -> None:
-    problems = bank_problems(blueprint)
+def bank_check(blueprint: Blueprint, owner_id: int | None = None) -> None:
+    problems = bank_problems(blueprint, owner_id)
     if problems:
         raise UjianError(_("Bank soal belum cukup untuk tryout ini. ") + "; ".join(problems) + ".")
 
 
-def _pools(blueprint: Blueprint) -> list[SectionPool]:
-    bank_check(blueprint)
+def _pools(blueprint: Blueprint, owner_id: int | None = None) -> list[SectionPool]:
+    bank_check(blueprint, owner_id)
     pools = []
     for section in blueprint.sections.all():
-        questions = list(pool_questions(section.subtest, section.aspect))
+        questions = list(pool_questions(section.subtest, section.aspect, owner_id))
         snapshot_of = snapshots_ensure(questions)
         pools.append(
             SectionPool(
@@ -171,7 +171,7 @@ def attempt_create(*, tryout: Tryout, user, now=None) -> Attempt:
             _("Anda sudah memakai semua %(n)d kesempatan untuk tryout ini.")
             % {"n": tryout.max_attempts}
         )
-    bank_check(tryout.blueprint)
+    bank_check(tryout.blueprint, tryout.owner_id)
     number = (
         Attempt.objects.filter(tryout=tryout, user=user)
         .order_by("-number")
@@ -203,7 +203,7 @@ def attempt_build(*, attempt_id: int, seed: int | None = None) -> bool:
         return False
     blueprint = attempt.tryout.blueprint
     try:
-        pools = _pools(blueprint)
+        pools = _pools(blueprint, attempt.tryout.owner_id)
     except UjianError as exc:
         attempt.status, attempt.error = AttemptStatus.FAILED, exc.message
         attempt.save(update_fields=["status", "error"])
@@ -221,7 +221,7 @@ def attempt_build(*, attempt_id: int, seed: int | None = None) -> bool:
 
 
 def build_job_create(*, tryout: Tryout, user_ids: Sequence[int]) -> BuildJob:
-    bank_check(tryout.blueprint)
+    bank_check(tryout.blueprint, tryout.owner_id)
     return BuildJob.objects.create(tryout=tryout, total=len(user_ids))
 
 
@@ -236,7 +236,7 @@ def attempts_build_bulk(
     """First attempts for many users, ready to start. Idempotent: users who already have one are
     skipped, so a retried or repeated run creates nothing twice. Returns how many it created."""
     blueprint = tryout.blueprint
-    pools = _pools(blueprint)
+    pools = _pools(blueprint, tryout.owner_id)
     sections = _sections_data(pools)
     rng = random.Random(seed)
     duration = blueprint.duration_minutes * 60

@@ -71,8 +71,10 @@ def snapshots_ensure(questions: Iterable[Question]) -> dict[int, int]:
     return {pk: existing[h] for pk, h in hashes.items()}
 
 
-def pool_questions(subtest: str, aspect: str = ""):
-    qs = Question.objects.published().filter(subtest=subtest)
+def pool_questions(subtest: str, aspect: str = "", owner_id: int | None = None):
+    """The questions a section may draw from: the public bank, plus the private bank of the
+    institution that owns the tryout."""
+    qs = Question.objects.drawable_by(owner_id).filter(subtest=subtest)
     if aspect:
         qs = qs.filter(aspect=aspect)
     return qs.select_related("section__module").prefetch_related("options__credits__principle")
