@@ -88,6 +88,62 @@ def test_the_best_option_position_is_spread_over_a_to_e():
         assert 0.12 <= share <= 0.28, f"{'ABCDE'[position]}: {share:.0%} ({positions})"
 
 
+def test_the_worst_option_is_not_a_length_cue():
+    # Wrong options written short and blunt teach candidates to skip the shortest option.
+    shortest = longest = 0
+    for q in TKP:
+        lengths = [len(str(o["text"])) for o in q["options"]]
+        worst = [o["score"] for o in q["options"]].index(1)
+        shortest += lengths[worst] == min(lengths)
+        longest += lengths[worst] == max(lengths)
+    assert shortest / len(TKP) <= 0.30, f"worst option shortest in {shortest}/{len(TKP)}"
+    assert longest / len(TKP) >= 0.08, f"worst option longest in only {longest}/{len(TKP)}"
+
+
+def test_an_option_that_violates_a_principle_never_outscores_a_clean_one():
+    # Review rubric: a rule-breaking option (gratification, discrimination, leaking data, acting
+    # outside procedure) scores below every lawful option, however kind its intention.
+    inverted = [
+        (q["key"], bad["score"], clean["score"])
+        for q in TKP
+        for bad in q["options"]
+        if bad.get("violates")
+        for clean in q["options"]
+        if clean.get("upholds") and not clean.get("violates") and bad["score"] > clean["score"]
+    ]
+    assert inverted == []
+
+
+# Principles whose violation means an option breaks a rule, not merely that it is passive.
+GRAVE = {"et-integritas", "asas-tidak-diskriminatif"}  # gratification, favouritism, discrimination
+RULE_BREAKING = GRAVE | {"asas-kepastian-hukum", "pp-akurasi", "pp-keamanan"}
+
+
+def test_gratification_and_discrimination_score_below_every_lawful_option():
+    # Review rubric: however kind its intention, an option that takes a gift or privileges or
+    # excludes someone scores below every option of the same item that breaks no rule.
+    inverted = [
+        (q["key"], grave["score"], lawful["score"])
+        for q in TKP
+        for grave in q["options"]
+        if GRAVE & set(grave.get("violates") or [])
+        for lawful in q["options"]
+        if not RULE_BREAKING & set(lawful.get("violates") or [])
+        and grave["score"] > lawful["score"]
+    ]
+    assert inverted == []
+
+
+def test_no_option_both_upholds_and_violates_the_same_principle():
+    contradictory = [
+        (q["key"], code)
+        for q in TKP
+        for o in q["options"]
+        for code in set(o.get("upholds") or []) & set(o.get("violates") or [])
+    ]
+    assert contradictory == []
+
+
 def test_no_two_stems_are_near_duplicates():
     sets = [(q["key"], set(words(q["stem"]))) for q in QUESTIONS]
     near = [
