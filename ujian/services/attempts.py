@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,10 +162,27 @@ def _upsert_prepared(params: list) -> tuple | None:
     """The hot path's statement as a prepared statement. Django's cursors bind parameters on
     the client, so PostgreSQL would parse and plan the upsert on every save; a plain psycopg
     cursor on the same connection (same transaction and autocommit state) prepares it once."""
+    reused = connection.connection is not None
+    try:
+        return _execute_prepared(params)
+    except OperationalError:
+        if not reused or connection.in_atomic_block:
+            raise
+        # A persistent connection that died while idle (PostgreSQL restarted, a backend
+        # terminated): reconnect once. Safe to repeat: the upsert is idempotent by `seq`. If the
+        # database is really down, the reconnect fails and the caller answers 503.
+        connection.close()
+        return _execute_prepared(params)
+
+
+def _execute_prepared(params: list) -> tuple | None:
     import psycopg
 
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    # Django's wrapper turns psycopg's own errors into django.db's (a DatabaseError the view
+    # answers with 503) and marks the connection, so that close_if_unusable_or_obsolete drops
+    # it at the end of the request instead of handing a dead connection to the next save.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(_UPSERT_PG, params, prepare=True)
         return cursor.fetchone()
 
