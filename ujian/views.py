@@ -263,7 +263,10 @@ def save(request: HttpRequest, uuid) -> JsonResponse:
     status = {svc.SAVED: 200, svc.STALE: 200, svc.CLOSED: 409, svc.NOT_FOUND: 404}.get(
         result.status, 400
     )
-    return _save_reply(status, result.status, result.message)
+    extra = {}
+    if result.stored is not None:
+        extra = {"position": position, "choice": result.stored[0], "flagged": result.stored[1]}
+    return _save_reply(status, result.status, result.message, **extra)
 
 
 @login_required

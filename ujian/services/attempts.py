@@ -120,6 +120,8 @@ _SMALLINT_MAX, _BIGINT_MAX = 2**15 - 1, 2**63 - 1
 class SaveResult:
     status: str
     message: str = ""
+    # For STALE: what the server keeps for the item, so the page can show it instead.
+    stored: tuple[int | None, bool] | None = None
 
     @property
     def ok(self) -> bool:
@@ -155,7 +157,7 @@ def answer_save(
             row = cursor.fetchone()
     if row is not None:
         return SaveResult(SAVED)
-    return _why_not_saved(attempt_uuid, user_id, position, choice, seq, now)
+    return _why_not_saved(attempt_uuid, user_id, position, choice, flagged, seq, now)
 
 
 def _upsert_prepared(params: list) -> tuple | None:
@@ -188,7 +190,7 @@ def _execute_prepared(params: list) -> tuple | None:
 
 
 def _why_not_saved(
-    attempt_uuid, user_id: int, position: int, choice: int | None, seq: int, now
+    attempt_uuid, user_id: int, position: int, choice: int | None, flagged: bool, seq: int, now
 ) -> SaveResult:
     attempt = (
         Attempt.objects.filter(uuid=attempt_uuid, user_id=user_id)
@@ -208,9 +210,25 @@ def _why_not_saved(
         return SaveResult(INVALID, _("Nomor soal tidak ada."))
     if choice is not None and choice >= len(attempt.items["o"][position]):
         return SaveResult(INVALID, _("Pilihan jawaban itu tidak ada pada soal ini."))
-    # The row exists with a newer (or the same) sequence: this save is old news; the newer
-    # state stays, and the client may forget this one.
-    return SaveResult(STALE)
+    # The row exists with a newer (or the same) sequence. The very same save sent again (its
+    # response was lost) is stored: acknowledge it. Anything else lost to a newer save from
+    # another tab or device: the newer state stays, and the page must show it, not its own.
+    stored = (
+        Answer.objects.filter(attempt_id=attempt.id, position=position)
+        .values_list("choice", "flagged", "seq")
+        .first()
+    )
+    if stored is None:  # deleted in between; nothing is kept for the item
+        stored = (None, False, 0)
+    if stored == (choice, flagged, seq):
+        return SaveResult(SAVED)
+    answer = _("kosong") if stored[0] is None else "ABCDE"[stored[0]]
+    if stored[1]:
+        answer = _("%(answer)s (ragu-ragu)") % {"answer": answer}
+    message = _(
+        "Jawaban soal %(number)s diubah dari perangkat/tab lain; jawaban tersimpan: %(answer)s."
+    ) % {"number": position + 1, "answer": answer}
+    return SaveResult(STALE, message, stored=(stored[0], stored[1]))
 
 
 # --- submitting and scoring -----------------------------------------------------------------
