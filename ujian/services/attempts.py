@@ -208,7 +208,8 @@ def _why_not_saved(
         )
     if position >= attempt.item_count:
         return SaveResult(INVALID, _("Nomor soal tidak ada."))
-    if choice is not None and choice >= len(attempt.items["o"][position]):
+    orders = attempt.items.get("o", [])  # the option order of each item, e.g. "3102"
+    if choice is not None and (position >= len(orders) or choice >= len(orders[position])):
         return SaveResult(INVALID, _("Pilihan jawaban itu tidak ada pada soal ini."))
     # The row exists with a newer (or the same) sequence. The very same save sent again (its
     # response was lost) is stored: acknowledge it. Anything else lost to a newer save from
