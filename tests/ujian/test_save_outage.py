@@ -34,8 +34,11 @@ def wsgi_server(needs_postgres):
     old_max_age = settings_dict["CONN_MAX_AGE"]
     settings_dict["CONN_MAX_AGE"] = 600  # persistent, as in production
     server = make_server("127.0.0.1", 0, application, handler_class=_QuietHandler)
+    started = threading.Event()
 
     def serve():
+        server.connection = connections["default"]  # this thread's own
+        started.set()
         try:
             server.serve_forever(poll_interval=0.05)
         finally:
@@ -43,7 +46,9 @@ def wsgi_server(needs_postgres):
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    started.wait(10)
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
     server.shutdown()
     thread.join(10)
     server.server_close()
@@ -68,16 +73,13 @@ def _post(base: str, path: str, body: dict, token: str) -> tuple[int, str, dict 
         return status, ctype, {"raw": raw.decode(errors="replace")}
 
 
-def _server_backend_pid() -> int:
+def _server_backend_pid(server) -> int:
+    """The backend of the server thread's connection (other tests may leave other backends)."""
+    pid = server.connection.connection.info.backend_pid  # the thread is idle between requests
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            " AND backend_type = 'client backend'"
-        )
-        pids = [row[0] for row in cursor.fetchall()]
-    assert len(pids) == 1, pids  # the server thread's connection, and only it
-    return pids[0]
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+        assert cursor.fetchone()[0] == 1
+    return pid
 
 
 def _terminate(pid: int) -> None:
@@ -109,7 +111,7 @@ def test_saves_survive_a_killed_connection_and_an_outage(started, wsgi_server):
 
     def save(position: int, choice: int, seq: int) -> tuple[int, dict]:
         body = {"position": position, "choice": choice, "flagged": False, "seq": seq}
-        status, ctype, reply = _post(wsgi_server, path, body, token)
+        status, ctype, reply = _post(wsgi_server.url, path, body, token)
         assert ctype.startswith("application/json"), (status, reply)
         assert status in (200, 503), (status, reply)  # never a 500
         if status == 200:
@@ -122,14 +124,14 @@ def test_saves_survive_a_killed_connection_and_an_outage(started, wsgi_server):
     assert save(0, 1, 1)[0] == 200
 
     # PostgreSQL restarted (or an idle connection killed) between two saves.
-    _terminate(_server_backend_pid())
+    _terminate(_server_backend_pid(wsgi_server))
     if save(1, 2, 2)[0] == 503:  # allowed once; the page sends it again
         assert save(1, 2, 2)[0] == 200
     assert save(2, 3, 3)[0] == 200
 
     # A real outage: the connection dies and no new one is accepted.
     with _database_refusing_connections():
-        _terminate(_server_backend_pid())
+        _terminate(_server_backend_pid(wsgi_server))
         assert save(3, 4, 4)[0] == 503
         assert save(3, 4, 4)[0] == 503
     # The database is back: the page's retry lands.
