@@ -31,26 +31,6 @@
   store.queue.forEach(function (item) { state[item.position] = [item.choice, item.flagged]; });
 
   let offset = cfg.serverNow - Date.now();
-  // Sequence numbers order the saves of every tab and device of this attempt: the server's
-  // clock in ms at the click times 1024, plus a random id of this page load. Two tabs never
-  // send the same number, and the later click has the larger one (to within the estimate's
-  // error, half a round trip). The estimate is the midpoint of the latest exchange, starting
-  // with the page load itself (not when this script happens to run).
-  const TAB = crypto.getRandomValues(new Uint16Array(1))[0] % 1024;
-  let seqOffset = offset;
-  function clockSample(serverNow, sentAt, receivedAt) {
-    seqOffset = serverNow - (sentAt + receivedAt) / 2;
-  }
-  const nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
-  if (nav && nav.responseStart > 0) {
-    clockSample(cfg.serverNow, performance.timeOrigin + nav.requestStart,
-      performance.timeOrigin + nav.responseStart);
-  }
-  function nextSeq() {
-    let seq = Math.floor(Date.now() + seqOffset) * 1024 + TAB;
-    if (seq <= store.seq) seq = (Math.floor(store.seq / 1024) + 1) * 1024 + TAB;
-    return seq;
-  }
   let inflight = false;
   let closed = false; // the server said no more answers
   let finishing = false; // the countdown reached zero
@@ -90,6 +70,27 @@
       stateEl.textContent = store.queue.length + " " + text.pending;
       stateEl.classList.add("pending");
     }
+  }
+
+  // Sequence numbers order the saves of every tab and device of this attempt: the server's
+  // clock in ms at the click times 1024, plus a random id of this page load. Two tabs never
+  // send the same number, and the later click has the larger one (to within the estimate's
+  // error, half a round trip). The estimate is the midpoint of the latest exchange, starting
+  // with the page load itself (not when this script happens to run).
+  const TAB = crypto.getRandomValues(new Uint16Array(1))[0] % 1024;
+  let seqOffset = offset;
+  function clockSample(serverNow, sentAt, receivedAt) {
+    seqOffset = serverNow - (sentAt + receivedAt) / 2;
+  }
+  const nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  if (nav && nav.responseStart > 0) {
+    clockSample(cfg.serverNow, performance.timeOrigin + nav.requestStart,
+      performance.timeOrigin + nav.responseStart);
+  }
+  function nextSeq() {
+    let seq = Math.floor(Date.now() + seqOffset) * 1024 + TAB;
+    if (seq <= store.seq) seq = (Math.floor(store.seq / 1024) + 1) * 1024 + TAB;
+    return seq;
   }
 
   function record(pos, choice, flagged) {
