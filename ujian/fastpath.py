@@ -15,6 +15,7 @@ a secret bound to one user and one attempt. Requests without it get Django's CSR
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 
@@ -22,6 +23,8 @@ from django.core import signals
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError
+
+logger = logging.getLogger("django.request")
 
 SAVE_PATH = re.compile(
     r"^/tryout/sesi/(?P<uuid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/jawab/$"
@@ -72,6 +75,19 @@ class AnswerSaveShortcut:
                     "now": int(timezone.now().timestamp() * 1000),
                 },
                 status=503,
+            )
+        except Exception:
+            # A bug, not the client's input (the view answers every bad body with a JSON 4xx):
+            # logged as Django logs a 500, and answered in JSON so the page keeps the answer
+            # queued and retries instead of choking on an HTML error page.
+            logger.exception("Answer save failed: %s", request.path)
+            response = JsonResponse(
+                {
+                    "status": "error",
+                    "message": "Terjadi kesalahan di server; jawaban akan dikirim ulang otomatis.",
+                    "now": int(timezone.now().timestamp() * 1000),
+                },
+                status=500,
             )
         finally:
             signals.request_finished.send(sender=self.__class__)

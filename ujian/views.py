@@ -6,7 +6,10 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -174,6 +177,66 @@ def question(request: HttpRequest, uuid, number: int) -> HttpResponse:
     return render(request, "ujian/exam.html#question", _exam_context(request, obj, number))
 
 
+# A save's body is about 70 bytes; anything far bigger is not an answer and is not read.
+SAVE_BODY_MAX_BYTES = 4096
+_SMALLINT_MAX, _BIGINT_MAX = 2**15 - 1, 2**63 - 1
+
+
+class _BadAnswer(ValueError):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def _is_int(value) -> bool:
+    # JSON true/false arrive as bool, a subclass of int: an answer is never a boolean.
+    return type(value) is int
+
+
+def _answer_fields(request: HttpRequest) -> tuple[int, int | None, bool, int]:
+    """(position, choice, flagged, seq) from the body, exactly typed; else _BadAnswer."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    too_big = _BadAnswer(_("Data jawaban terlalu besar."), status=413)
+    if length > SAVE_BODY_MAX_BYTES:
+        raise too_big
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise too_big from None
+    except RawPostDataException:
+        raise _BadAnswer(_("Data jawaban harus berupa objek JSON.")) from None
+    if len(raw) > SAVE_BODY_MAX_BYTES:
+        raise too_big
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
+        body = None
+    if not isinstance(body, dict):
+        raise _BadAnswer(_("Data jawaban harus berupa objek JSON."))
+    position, choice = body.get("position"), body.get("choice")
+    flagged, seq = body.get("flagged", False), body.get("seq")
+    if not _is_int(position) or not 0 <= position <= _SMALLINT_MAX:
+        raise _BadAnswer(_("Nomor soal tidak valid."))
+    # null clears the answer (the flag may stay); the item's own option count is checked by
+    # the service, against the attempt.
+    if choice is not None and (not _is_int(choice) or not 0 <= choice <= _SMALLINT_MAX):
+        raise _BadAnswer(_("Pilihan jawaban tidak valid."))
+    if not isinstance(flagged, bool):
+        raise _BadAnswer(_("Tanda ragu-ragu harus bernilai true atau false."))
+    if not _is_int(seq) or not 1 <= seq <= _BIGINT_MAX:
+        raise _BadAnswer(_("Nomor urut penyimpanan tidak valid."))
+    return position, choice, flagged, seq
+
+
+def _save_reply(status_code: int, status: str, message: str, **extra) -> JsonResponse:
+    body = {"status": status, "message": message, **extra}
+    body["now"] = int(timezone.now().timestamp() * 1000)
+    return JsonResponse(body, status=status_code)
+
+
 @require_POST
 def save(request: HttpRequest, uuid) -> JsonResponse:
     """The hot path: no session or user lookup when the page's signed token is sent."""
@@ -183,38 +246,34 @@ def save(request: HttpRequest, uuid) -> JsonResponse:
     else:
         user_id = request.user.pk if request.user.is_authenticated else None
     if user_id is None:
-        return JsonResponse(
-            {
-                "status": "forbidden",
-                "message": "Sesi tidak valid. Muat ulang halaman.",
-                "now": int(timezone.now().timestamp() * 1000),
-            },
-            status=403,
-        )
+        return _save_reply(403, "forbidden", "Sesi tidak valid. Muat ulang halaman.")
     try:
-        body = json.loads(request.body or b"{}")
-        choice = body.get("choice")
+        position, choice, flagged, seq = _answer_fields(request)
+    except _BadAnswer as exc:
+        return _save_reply(exc.status, svc.INVALID, exc.message)
+    try:
         result = svc.answer_save(
             attempt_uuid=uuid,
             user_id=user_id,
-            position=int(body["position"]),
-            choice=None if choice is None else int(choice),
-            flagged=bool(body.get("flagged")),
-            seq=int(body["seq"]),
+            position=position,
+            choice=choice,
+            flagged=flagged,
+            seq=seq,
         )
-    except (ValueError, KeyError, TypeError):
-        result = svc.SaveResult(svc.INVALID, "Data jawaban tidak valid.")
+    except DatabaseError:
+        # The database is down or the connection broke; the page keeps the answer queued and
+        # sends it again. The broken connection is closed at the end of this request
+        # (request_finished → close_if_unusable_or_obsolete), so the next save reconnects.
+        return _save_reply(
+            503, "error", _("Server sedang sibuk; jawaban akan dikirim ulang otomatis.")
+        )
     status = {svc.SAVED: 200, svc.STALE: 200, svc.CLOSED: 409, svc.NOT_FOUND: 404}.get(
         result.status, 400
     )
-    return JsonResponse(
-        {
-            "status": result.status,
-            "message": result.message,
-            "now": int(timezone.now().timestamp() * 1000),
-        },
-        status=status,
-    )
+    extra = {}
+    if result.stored is not None:
+        extra = {"position": position, "choice": result.stored[0], "flagged": result.stored[1]}
+    return _save_reply(status, result.status, result.message, **extra)
 
 
 @login_required

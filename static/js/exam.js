@@ -11,6 +11,7 @@
   const timerEl = document.getElementById("timer");
   const warnEl = document.getElementById("time-warning");
   const dialog = document.getElementById("confirm-finish");
+  const noticeEl = document.getElementById("save-notice");
 
   function load() {
     try {
@@ -78,10 +79,32 @@
     }
   }
 
+  // Sequence numbers order the saves of every tab and device of this attempt: the server's
+  // clock in ms at the click times 1024, plus a random id of this page load. Two tabs never
+  // send the same number, and the later click has the larger one (to within the estimate's
+  // error, half a round trip). The estimate is the midpoint of the latest exchange, starting
+  // with the page load itself (not when this script happens to run).
+  const TAB = crypto.getRandomValues(new Uint16Array(1))[0] % 1024;
+  let seqOffset = offset;
+  function clockSample(serverNow, sentAt, receivedAt) {
+    seqOffset = serverNow - (sentAt + receivedAt) / 2;
+  }
+  const nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+  if (nav && nav.responseStart > 0) {
+    clockSample(cfg.serverNow, performance.timeOrigin + nav.requestStart,
+      performance.timeOrigin + nav.responseStart);
+  }
+  function nextSeq() {
+    let seq = Math.floor(Date.now() + seqOffset) * 1024 + TAB;
+    if (seq <= store.seq) seq = (Math.floor(store.seq / 1024) + 1) * 1024 + TAB;
+    return seq;
+  }
+
   function record(pos, choice, flagged) {
     if (closed) return;
     state[pos] = [choice, flagged];
-    store.seq += 1;
+    if (noticeEl.dataset.position === String(pos)) noticeEl.hidden = true; // answered anew
+    store.seq = nextSeq();
     // The newest state of an item supersedes any older one still waiting for it.
     store.queue = store.queue.filter(function (i) { return i.position !== pos; });
     store.queue.push({ position: pos, choice: choice, flagged: flagged, seq: store.seq });
@@ -97,6 +120,7 @@
     inflight = true;
     showState("saving");
     const item = store.queue[0];
+    const sentAt = Date.now();
     return fetch(cfg.saveUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -107,9 +131,24 @@
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (body.now) offset = body.now - Date.now();
+        if (body.now) clockSample(body.now, sentAt, Date.now());
         inflight = false;
+        if (r.ok && body.status === "stale") {
+          // A newer save from another tab or device holds this item: never claim ours was
+          // kept. Show the server's answer (unless a newer click here is still waiting).
+          store.queue = store.queue.filter(function (i) { return i.seq !== item.seq; });
+          persist();
+          if (!store.queue.some(function (i) { return i.position === item.position; })) {
+            state[item.position] = [body.choice, !!body.flagged];
+            render();
+            noticeEl.textContent = body.message;
+            noticeEl.dataset.position = String(item.position);
+            noticeEl.hidden = false;
+          }
+          return flush();
+        }
         if (r.ok || r.status === 400 || r.status === 404) {
-          // Saved, already superseded on the server, or a save that can never succeed.
+          // Saved, or a save that can never succeed.
           store.queue = store.queue.filter(function (i) { return i.seq !== item.seq; });
           persist();
           return flush();

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,14 +79,15 @@ def _token_owner(token: str) -> tuple[str, int] | None:
 
 SAVED, STALE, CLOSED, NOT_FOUND, INVALID = "saved", "stale", "closed", "not_found", "invalid"
 
-# One statement does the whole job: ownership, status, deadline and range are the SELECT's
-# WHERE; the per-item sequence is the upsert's WHERE, so a late older save changes nothing.
-# Standard SQL that PostgreSQL and SQLite (3.35+) both run.
+# One statement does the whole job: ownership, status, deadline, position and the item's own
+# option count are the SELECT's WHERE; the per-item sequence is the upsert's WHERE, so a late
+# older save changes nothing. This one is SQLite's (3.35+, the embedded default).
 _UPSERT = """
 INSERT INTO ujian_answer (attempt_id, position, choice, flagged, seq, saved_at)
 SELECT a.id, %s, %s, %s, %s, %s FROM ujian_attempt a
 WHERE a.uuid = %s AND a.user_id = %s AND a.status = 'in_progress'
   AND a.deadline >= %s AND %s < a.item_count
+  AND (%s IS NULL OR %s < length(json_extract(a.items, '$.o[' || %s || ']')))
 ON CONFLICT (attempt_id, position) DO UPDATE
   SET choice = excluded.choice, flagged = excluded.flagged, seq = excluded.seq,
       saved_at = excluded.saved_at
@@ -95,24 +96,32 @@ RETURNING seq
 """
 # PostgreSQL runs the same statement prepared (server-side binding, planned once per
 # connection); the casts give every parameter a type the planner does not have to guess.
+# `items -> 'o' ->> position` is the item's option order ("3102"): its length is the number of
+# options the candidate saw.
 _UPSERT_PG = """
 INSERT INTO ujian_answer (attempt_id, position, choice, flagged, seq, saved_at)
 SELECT a.id, %s::smallint, %s::smallint, %s::boolean, %s::bigint, %s::timestamptz
 FROM ujian_attempt a
 WHERE a.uuid = %s::uuid AND a.user_id = %s::bigint AND a.status = 'in_progress'
   AND a.deadline >= %s::timestamptz AND %s::smallint < a.item_count
+  AND (%s::smallint IS NULL
+       OR %s::smallint < char_length(a.items -> 'o' ->> %s::smallint::int))
 ON CONFLICT (attempt_id, position) DO UPDATE
   SET choice = excluded.choice, flagged = excluded.flagged, seq = excluded.seq,
       saved_at = excluded.saved_at
   WHERE ujian_answer.seq < excluded.seq
 RETURNING seq
 """
+# Column ranges: anything outside them is refused before it reaches the database.
+_SMALLINT_MAX, _BIGINT_MAX = 2**15 - 1, 2**63 - 1
 
 
 @dataclass(frozen=True)
 class SaveResult:
     status: str
     message: str = ""
+    # For STALE: what the server keeps for the item, so the page can show it instead.
+    stored: tuple[int | None, bool] | None = None
 
     @property
     def ok(self) -> bool:
@@ -130,11 +139,16 @@ def answer_save(
     now: datetime | None = None,
 ) -> SaveResult:
     """Save one item's state (choice and flag). Idempotent and ordered by `seq`."""
-    if position < 0 or seq <= 0 or (choice is not None and not 0 <= choice <= 4):
+    if (
+        not 0 <= position <= _SMALLINT_MAX
+        or not 0 < seq <= _BIGINT_MAX
+        or (choice is not None and not 0 <= choice <= 4)
+    ):
         return SaveResult(INVALID, _("Data jawaban tidak valid."))
     now = now or timezone.now()
     uuid_db = Attempt._meta.get_field("uuid").get_db_prep_value(attempt_uuid, connection)
     params = [position, choice, flagged, seq, now, uuid_db, user_id, now - grace(), position]
+    params += [choice, choice, position]
     if connection.vendor == "postgresql":
         row = _upsert_prepared(params)
     else:
@@ -143,25 +157,44 @@ def answer_save(
             row = cursor.fetchone()
     if row is not None:
         return SaveResult(SAVED)
-    return _why_not_saved(attempt_uuid, user_id, position, seq, now)
+    return _why_not_saved(attempt_uuid, user_id, position, choice, flagged, seq, now)
 
 
 def _upsert_prepared(params: list) -> tuple | None:
     """The hot path's statement as a prepared statement. Django's cursors bind parameters on
     the client, so PostgreSQL would parse and plan the upsert on every save; a plain psycopg
     cursor on the same connection (same transaction and autocommit state) prepares it once."""
+    reused = connection.connection is not None
+    try:
+        return _execute_prepared(params)
+    except OperationalError:
+        if not reused or connection.in_atomic_block:
+            raise
+        # A persistent connection that died while idle (PostgreSQL restarted, a backend
+        # terminated): reconnect once. Safe to repeat: the upsert is idempotent by `seq`. If the
+        # database is really down, the reconnect fails and the caller answers 503.
+        connection.close()
+        return _execute_prepared(params)
+
+
+def _execute_prepared(params: list) -> tuple | None:
     import psycopg
 
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    # Django's wrapper turns psycopg's own errors into django.db's (a DatabaseError the view
+    # answers with 503) and marks the connection, so that close_if_unusable_or_obsolete drops
+    # it at the end of the request instead of handing a dead connection to the next save.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(_UPSERT_PG, params, prepare=True)
         return cursor.fetchone()
 
 
-def _why_not_saved(attempt_uuid, user_id: int, position: int, seq: int, now) -> SaveResult:
+def _why_not_saved(
+    attempt_uuid, user_id: int, position: int, choice: int | None, flagged: bool, seq: int, now
+) -> SaveResult:
     attempt = (
         Attempt.objects.filter(uuid=attempt_uuid, user_id=user_id)
-        .only("id", "status", "deadline", "item_count")
+        .only("id", "status", "deadline", "item_count", "items")
         .first()
     )
     if attempt is None:
@@ -175,9 +208,28 @@ def _why_not_saved(attempt_uuid, user_id: int, position: int, seq: int, now) -> 
         )
     if position >= attempt.item_count:
         return SaveResult(INVALID, _("Nomor soal tidak ada."))
-    # The row exists with a newer (or the same) sequence: this save is old news; the newer
-    # state stays, and the client may forget this one.
-    return SaveResult(STALE)
+    orders = attempt.items.get("o", [])  # the option order of each item, e.g. "3102"
+    if choice is not None and (position >= len(orders) or choice >= len(orders[position])):
+        return SaveResult(INVALID, _("Pilihan jawaban itu tidak ada pada soal ini."))
+    # The row exists with a newer (or the same) sequence. The very same save sent again (its
+    # response was lost) is stored: acknowledge it. Anything else lost to a newer save from
+    # another tab or device: the newer state stays, and the page must show it, not its own.
+    stored = (
+        Answer.objects.filter(attempt_id=attempt.id, position=position)
+        .values_list("choice", "flagged", "seq")
+        .first()
+    )
+    if stored is None:  # deleted in between; nothing is kept for the item
+        stored = (None, False, 0)
+    if stored == (choice, flagged, seq):
+        return SaveResult(SAVED)
+    answer = _("kosong") if stored[0] is None else "ABCDE"[stored[0]]
+    if stored[1]:
+        answer = _("%(answer)s (ragu-ragu)") % {"answer": answer}
+    message = _(
+        "Jawaban soal %(number)s diubah dari perangkat/tab lain; jawaban tersimpan: %(answer)s."
+    ) % {"number": position + 1, "answer": answer}
+    return SaveResult(STALE, message, stored=(stored[0], stored[1]))
 
 
 # --- submitting and scoring -----------------------------------------------------------------
