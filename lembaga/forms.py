@@ -55,7 +55,11 @@ class TokenForm(forms.Form):
 
 class ActionForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[("add_minutes", _("Tambah waktu")), ("force_submit", _("Paksa selesai"))]
+        choices=[
+            ("add_minutes", _("Tambah waktu")),
+            ("unlock", _("Buka kunci perangkat")),
+            ("force_submit", _("Paksa selesai")),
+        ]
     )
     minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
     reason = forms.CharField(max_length=500, required=False)

@@ -224,6 +224,18 @@ class Attempt(models.Model):
     submit_reason = models.CharField(max_length=12, choices=SubmitReason.choices, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Exam-day evidence and the one-device rule (institution tryouts). The device is a random
+    # cookie bound at first open; unlocking clears it and bumps the token version, which
+    # invalidates the save token the old device holds.
+    # Database defaults too: the bulk build COPYs rows without naming these columns.
+    device_key = models.CharField(max_length=64, blank=True, default="", db_default="")
+    device_blocked_at = models.DateTimeField(null=True, blank=True)
+    token_version = models.PositiveSmallIntegerField(default=0, db_default=0)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
+    ip_changes = models.PositiveIntegerField(default=0, db_default=0)
+    focus_losses = models.PositiveIntegerField(default=0, db_default=0)
+    page_loads = models.PositiveIntegerField(default=0, db_default=0)
     # Results, written once by the scoring task.
     total = models.IntegerField(null=True, blank=True)
     score_tkp = models.IntegerField(null=True, blank=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sesi/<uuid:uuid>/status/", views.build_status, name="build_status"),
     path("sesi/<uuid:uuid>/soal/<int:number>/", views.question, name="question"),
     path("sesi/<uuid:uuid>/jawab/", views.save, name="save"),
+    path("sesi/<uuid:uuid>/detak/", views.heartbeat, name="heartbeat"),
     path("sesi/<uuid:uuid>/selesai/", views.submit, name="submit"),
     path("sesi/<uuid:uuid>/hasil/", views.result, name="result"),
     path("sesi/<uuid:uuid>/pembahasan/", views.review, name="review"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
@@ -133,6 +135,13 @@ def attempt(request: HttpRequest, uuid) -> HttpResponse:
         except UjianError as exc:
             messages.error(request, exc.message)
             return redirect(obj.tryout.get_absolute_url())
+    device, new_device = _device_key(request)
+    if obj.tryout.owner_id is not None and not svc.attempt_device_check(
+        attempt=obj, device_key=device, ip=request.META.get("REMOTE_ADDR")
+    ):
+        response = render(request, "ujian/locked.html", {"attempt": obj}, status=423)
+        return _with_device_cookie(response, device, new_device)
+    obj.refresh_from_db(fields=["token_version"])
     context = _exam_context(request, obj, obj.current_position + 1)
     now = timezone.now()
     context["config"] = {
@@ -147,8 +156,34 @@ def attempt(request: HttpRequest, uuid) -> HttpResponse:
         "maxSeq": context["max_seq"],
         "token": svc.save_token(obj),
         "state": context["state"],
+        "heartbeatUrl": reverse("ujian:heartbeat", args=[obj.uuid]),
     }
-    return render(request, "ujian/exam.html", context)
+    response = render(request, "ujian/exam.html", context)
+    return _with_device_cookie(response, device, new_device)
+
+
+DEVICE_COOKIE = "cpns_perangkat"
+
+
+def _device_key(request: HttpRequest) -> tuple[str, bool]:
+    """This browser's random device key (a cookie), and whether it is new."""
+    key = request.COOKIES.get(DEVICE_COOKIE, "")
+    if 20 <= len(key) <= 64 and key.replace("-", "").replace("_", "").isalnum():
+        return key, False
+    return secrets.token_urlsafe(24), True
+
+
+def _with_device_cookie(response: HttpResponse, key: str, new: bool) -> HttpResponse:
+    if new:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            key,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
 
 
 @never_cache
@@ -170,6 +205,12 @@ def question(request: HttpRequest, uuid, number: int) -> HttpResponse:
         return redirect("ujian:attempt", uuid=obj.uuid)
     if not 1 <= number <= obj.item_count:
         raise Http404
+    if obj.tryout.owner_id is not None and obj.device_key:
+        device, _new = _device_key(request)
+        if device != obj.device_key:  # another device holds it: back to the locked page
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("ujian:attempt", args=[obj.uuid]))
+            return redirect("ujian:attempt", uuid=obj.uuid)
     type(obj).objects.filter(pk=obj.pk).update(current_position=number - 1)
     obj.current_position = number - 1
     if not request.htmx:
@@ -240,11 +281,7 @@ def _save_reply(status_code: int, status: str, message: str, **extra) -> JsonRes
 @require_POST
 def save(request: HttpRequest, uuid) -> JsonResponse:
     """The hot path: no session or user lookup when the page's signed token is sent."""
-    token = request.headers.get("X-Attempt-Token")
-    if token:  # a bad token is refused outright, never retried as the session's user
-        user_id = svc.save_token_user(token, uuid)
-    else:
-        user_id = request.user.pk if request.user.is_authenticated else None
+    user_id, version = _save_caller(request, uuid)
     if user_id is None:
         return _save_reply(403, "forbidden", "Sesi tidak valid. Muat ulang halaman.")
     try:
@@ -259,6 +296,7 @@ def save(request: HttpRequest, uuid) -> JsonResponse:
             choice=choice,
             flagged=flagged,
             seq=seq,
+            token_version=version,
         )
     except DatabaseError:
         # The database is down or the connection broke; the page keeps the answer queued and
@@ -267,13 +305,58 @@ def save(request: HttpRequest, uuid) -> JsonResponse:
         return _save_reply(
             503, "error", _("Server sedang sibuk; jawaban akan dikirim ulang otomatis.")
         )
-    status = {svc.SAVED: 200, svc.STALE: 200, svc.CLOSED: 409, svc.NOT_FOUND: 404}.get(
-        result.status, 400
-    )
+    status = {
+        svc.SAVED: 200,
+        svc.STALE: 200,
+        svc.CLOSED: 409,
+        svc.NOT_FOUND: 404,
+        svc.LOCKED: 403,
+    }.get(result.status, 400)
     extra = {}
     if result.stored is not None:
         extra = {"position": position, "choice": result.stored[0], "flagged": result.stored[1]}
+    if result.deadline is not None:
+        extra["deadline"] = int(result.deadline.timestamp() * 1000)
     return _save_reply(status, result.status, result.message, **extra)
+
+
+def _save_caller(request: HttpRequest, uuid) -> tuple[int | None, int | None]:
+    """(user id, token version) behind a save or heartbeat: the page's signed token, else the
+    session's user (no version check then). A bad token is refused outright, never retried as
+    the session's user."""
+    token = request.headers.get("X-Attempt-Token")
+    if token:
+        owner = svc.save_token_owner(token, uuid)
+        return (None, None) if owner is None else owner
+    return (request.user.pk if request.user.is_authenticated else None), None
+
+
+@require_POST
+def heartbeat(request: HttpRequest, uuid) -> JsonResponse:
+    """Presence for the proctor console, sent by an idle page (a saving page is seen through
+    its saves), with the focus losses since the last beat. Answers the deadline, so an
+    extension reaches an idle candidate too."""
+    user_id, version = _save_caller(request, uuid)
+    if user_id is None:
+        return _save_reply(403, "forbidden", "Sesi tidak valid. Muat ulang halaman.")
+    try:
+        body = json.loads(request.body[:SAVE_BODY_MAX_BYTES] or b"{}")
+    except ValueError:
+        body = {}
+    focus = body.get("focus", 0) if isinstance(body, dict) else 0
+    if not _is_int(focus) or not 0 <= focus <= 1000:
+        return _save_reply(400, svc.INVALID, _("Data tidak valid."))
+    try:
+        beat = svc.attempt_heartbeat(
+            attempt_uuid=uuid, user_id=user_id, token_version=version, focus_losses=focus
+        )
+    except DatabaseError:
+        return _save_reply(503, "error", _("Server sedang sibuk."))
+    if beat is None:
+        return _save_reply(409, svc.CLOSED, _("Ujian ini tidak sedang berlangsung."))
+    if beat.status == svc.LOCKED:
+        return _save_reply(403, svc.LOCKED, beat.message)
+    return _save_reply(200, "ok", "", deadline=int(beat.deadline.timestamp() * 1000))
 
 
 @login_required

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -196,6 +197,28 @@ class ConsoleRow:
     seconds_left: int | None
     last_seen: datetime | None
     total: int | None
+    locked: bool = False
+    disconnected: bool = False
+    focus_losses: int = 0
+    ip_changes: int = 0
+    page_loads: int = 0
+
+
+# A working candidate's page saves or sends a heartbeat at least once a minute.
+DISCONNECTED_AFTER = timedelta(seconds=90)
+
+
+def _disconnected(session: ExamSession, now: datetime):
+    """In-progress attempts not heard from (no heartbeat, no save) for a while."""
+    cutoff = now - DISCONNECTED_AFTER
+    recent_save = Answer.objects.filter(attempt=OuterRef("pk"), saved_at__gte=cutoff)
+    return (
+        Attempt.objects.filter(
+            tryout=session.tryout, status=AttemptStatus.IN_PROGRESS, deadline__gt=now
+        )
+        .filter(Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True))
+        .exclude(Exists(recent_save))
+    )
 
 
 def console_counts(session: ExamSession, now: datetime | None = None) -> dict[str, int]:
@@ -216,6 +239,10 @@ def console_counts(session: ExamSession, now: datetime | None = None) -> dict[st
             & Q(submit_reason=SubmitReason.TIMEOUT),
         ),
         started=Count("pk", filter=~Q(status__in=[AttemptStatus.BUILDING, AttemptStatus.READY])),
+        locked=Count(
+            "pk",
+            filter=Q(status=AttemptStatus.IN_PROGRESS, device_blocked_at__isnull=False),
+        ),
     )
     return {
         "enrolled": enrolled,
@@ -223,6 +250,8 @@ def console_counts(session: ExamSession, now: datetime | None = None) -> dict[st
         "in_progress": agg["in_progress"],
         "submitted": agg["submitted"],
         "timeout": agg["timeout"] + agg["overdue"],
+        "locked": agg["locked"],
+        "disconnected": _disconnected(session, now).count(),
     }
 
 
@@ -248,6 +277,8 @@ def console_rows(
         "-number"
     )
     rank = Case(
+        # Locked devices first: a candidate is waiting for the proctor.
+        When(a_status=AttemptStatus.IN_PROGRESS, a_blocked__isnull=False, then=Value(-1)),
         *[
             When(a_status=status, then=Value(i))
             for status, i in (
@@ -271,6 +302,11 @@ def console_rows(
             a_reason=Subquery(latest.values("submit_reason")[:1]),
             a_deadline=Subquery(latest.values("deadline")[:1]),
             a_total=Subquery(latest.values("total")[:1]),
+            a_blocked=Subquery(latest.values("device_blocked_at")[:1]),
+            a_seen=Subquery(latest.values("last_seen_at")[:1]),
+            a_focus=Subquery(latest.values("focus_losses")[:1]),
+            a_ips=Subquery(latest.values("ip_changes")[:1]),
+            a_loads=Subquery(latest.values("page_loads")[:1]),
         )
         .annotate(rank=rank)
         .order_by("rank", F("a_deadline").asc(nulls_last=True), "number")[
@@ -295,6 +331,7 @@ def console_rows(
         left = None
         if state == "in_progress" and c.a_deadline:
             left = max(int((c.a_deadline - now).total_seconds()), 0)
+        seen = max((t for t in (s.get("last"), c.a_seen) if t is not None), default=None)
         rows.append(
             ConsoleRow(
                 candidate_id=c.pk,
@@ -306,8 +343,14 @@ def console_rows(
                 answered=s.get("answered", 0),
                 flagged=s.get("flagged", 0),
                 seconds_left=left,
-                last_seen=s.get("last"),
+                last_seen=seen,
                 total=c.a_total,
+                locked=state == "in_progress" and c.a_blocked is not None,
+                disconnected=state == "in_progress"
+                and (seen is None or now - seen > DISCONNECTED_AFTER),
+                focus_losses=c.a_focus or 0,
+                ip_changes=c.a_ips or 0,
+                page_loads=c.a_loads or 0,
             )
         )
     return rows, total
@@ -317,6 +360,7 @@ def console_rows(
 
 ACTIONS = {
     "add_minutes": _("Tambah waktu"),
+    "unlock": _("Buka kunci perangkat"),
     "force_submit": _("Paksa selesai"),
 }
 
@@ -361,6 +405,8 @@ def proctor_act(
                 continue
             if action == "add_minutes":
                 changed = attempt_svc.attempt_extend(attempt_id=attempt.pk, seconds=minutes * 60)
+            elif action == "unlock":
+                changed = attempt_svc.attempt_device_unlock(attempt_id=attempt.pk)
             else:
                 changed = attempt_svc.attempt_submit(
                     attempt_id=attempt.pk, reason=SubmitReason.PROCTOR
@@ -373,13 +419,14 @@ def proctor_act(
                 action=action,
                 target_id=candidate.user_id,
                 reason=reason,
-                data={"minutes": minutes} if minutes else {},
+                data={"minutes": minutes} if action == "add_minutes" else {},
             )
             done += 1
     if done == 0:
-        raise LembagaError(
-            _("Tidak ada yang berubah: peserta yang dipilih belum mulai atau sudah selesai.")
-            if action == "force_submit"
-            else _("Tidak ada yang berubah: ujian peserta yang dipilih sudah selesai.")
-        )
+        why = {
+            "force_submit": _("peserta yang dipilih belum mulai atau sudah selesai"),
+            "unlock": _("ujian peserta yang dipilih tidak sedang terkunci atau sudah selesai"),
+            "add_minutes": _("ujian peserta yang dipilih sudah selesai"),
+        }[action]
+        raise LembagaError(_("Tidak ada yang berubah: %(why)s.") % {"why": why})
     return done

@@ -31,6 +31,8 @@
   store.queue.forEach(function (item) { state[item.position] = [item.choice, item.flagged]; });
 
   let offset = cfg.serverNow - Date.now();
+  let lastContact = Date.now(); // last exchange with the server (a save or a heartbeat)
+  let focusLosses = 0; // times the candidate left the exam tab since the last report
   let inflight = false;
   let closed = false; // the server said no more answers
   let finishing = false; // the countdown reached zero
@@ -132,7 +134,16 @@
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (body.now) offset = body.now - Date.now();
         if (body.now) clockSample(body.now, sentAt, Date.now());
+        if (body.deadline) cfg.deadline = body.deadline; // a proctor may have added time
+        lastContact = Date.now();
         inflight = false;
+        if (r.status === 403 && body.status === "locked") {
+          // The proctor moved this attempt to another device: nothing more goes out from
+          // here; what waits in the queue stays in this browser's storage.
+          closed = true;
+          showLocked(body.message);
+          return;
+        }
         if (r.ok && body.status === "stale") {
           // A newer save from another tab or device holds this item: never claim ours was
           // kept. Show the server's answer (unless a newer click here is still waiting).
@@ -171,6 +182,46 @@
     });
   }
   window.addEventListener("online", flush);
+
+  function showLocked(message) {
+    stateEl.classList.remove("pending");
+    stateEl.classList.add("error");
+    stateEl.textContent = text.closed;
+    noticeEl.textContent = message;
+    noticeEl.hidden = false;
+  }
+
+  // --- presence ----------------------------------------------------------------------------
+  // The proctor's console sees a working candidate through the saves; an idle page sends a
+  // small heartbeat instead (once a minute at most), carrying how often the candidate left
+  // the exam tab. Its answer carries the deadline, so added minutes reach an idle page too.
+  function heartbeat() {
+    if (closed || !cfg.heartbeatUrl) return;
+    const focus = focusLosses;
+    focusLosses = 0;
+    lastContact = Date.now();
+    fetch(cfg.heartbeatUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json", "X-CSRFToken": csrf, "X-Attempt-Token": cfg.token,
+      },
+      body: JSON.stringify({ focus: focus }),
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (body.deadline) cfg.deadline = body.deadline;
+        if (body.now) offset = body.now - Date.now();
+        if (r.status === 403 && body.status === "locked") { closed = true; showLocked(body.message); }
+      });
+    }).catch(function () { focusLosses += focus; }); // offline: report it next time
+  }
+  setInterval(function () {
+    if (Date.now() - lastContact >= 60e3 || focusLosses) heartbeat();
+  }, 15e3);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") focusLosses += 1;
+    else if (focusLosses) heartbeat();
+  });
 
   function waitForQueue(ms) {
     const until = Date.now() + ms;

@@ -378,6 +378,9 @@ def test_console_counts_and_problem_rows_first(exam_session, proctor, seated):
         "in_progress": 1,
         "submitted": 1,
         "timeout": 0,
+        "locked": 0,
+        # Entered through the token but its page has not been heard from yet.
+        "disconnected": 1,
     }
     rows, total = sessions.console_rows(exam_session)
     assert total == 3

@@ -52,6 +52,7 @@ def test_exam_page_contains_no_key_scores_or_explanations(candidate_client, star
     )
     assert set(config) == {
         "uuid",
+        "heartbeatUrl",
         "saveUrl",
         "submitUrl",
         "resultUrl",

@@ -9,7 +9,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,65 +53,88 @@ _TOKEN_SALT = "ujian.answer-save"
 
 
 def save_token(attempt: Attempt) -> str:
-    """A signed (attempt, user) pair handed to the exam page. The save endpoint trusts it instead
-    of loading the session and the user on every click: one query per save instead of three.
-    It only lets its holder save answers to this attempt before the deadline."""
-    return signing.dumps([str(attempt.uuid), attempt.user_id], salt=_TOKEN_SALT, compress=False)
+    """A signed (attempt, user, version) triple handed to the exam page. The save endpoint
+    trusts it instead of loading the session and the user on every click: one query per save
+    instead of three. It only lets its holder save answers to this attempt before the deadline,
+    and only while the attempt's token version is the one it names (a proctor's device unlock
+    bumps the version, so the old device's token stops working)."""
+    return signing.dumps(
+        [str(attempt.uuid), attempt.user_id, attempt.token_version],
+        salt=_TOKEN_SALT,
+        compress=False,
+    )
+
+
+def save_token_owner(token: str, attempt_uuid) -> tuple[int, int] | None:
+    """(user id, token version) a valid token for this attempt was issued for, else None."""
+    owner = _token_owner(token)
+    if owner is None or owner[0] != str(attempt_uuid):
+        return None
+    return owner[1], owner[2]
 
 
 def save_token_user(token: str, attempt_uuid) -> int | None:
     """The user id a valid token for this attempt was issued to, else None."""
-    owner = _token_owner(token)
-    if owner is None or owner[0] != str(attempt_uuid):
-        return None
-    return owner[1]
+    owner = save_token_owner(token, attempt_uuid)
+    return None if owner is None else owner[0]
 
 
 @lru_cache(maxsize=8192)
-def _token_owner(token: str) -> tuple[str, int] | None:
+def _token_owner(token: str) -> tuple[str, int, int] | None:
     # A token never changes meaning, so each process checks its signature once: a candidate's
     # page sends the same token with every one of its ~110 saves.
     try:
-        token_uuid, user_id = signing.loads(token, salt=_TOKEN_SALT)
-        return str(token_uuid), int(user_id)
+        token_uuid, user_id, version = signing.loads(token, salt=_TOKEN_SALT)
+        return str(token_uuid), int(user_id), int(version)
     except (signing.BadSignature, ValueError, TypeError):
         return None
 
 
 SAVED, STALE, CLOSED, NOT_FOUND, INVALID = "saved", "stale", "closed", "not_found", "invalid"
+LOCKED = "locked"
 
-# One statement does the whole job: ownership, status, deadline, position and the item's own
-# option count are the SELECT's WHERE; the per-item sequence is the upsert's WHERE, so a late
-# older save changes nothing. This one is SQLite's (3.35+, the embedded default).
+# One statement does the whole job: ownership, status, deadline, token version, position and
+# the item's own option count are the SELECT's WHERE; the per-item sequence is the upsert's
+# WHERE, so a late older save changes nothing. This one is SQLite's (3.35+, the embedded default).
 _UPSERT = """
 INSERT INTO ujian_answer (attempt_id, position, choice, flagged, seq, saved_at)
-SELECT a.id, %s, %s, %s, %s, %s FROM ujian_attempt a
-WHERE a.uuid = %s AND a.user_id = %s AND a.status = 'in_progress'
-  AND a.deadline >= %s AND %s < a.item_count
-  AND (%s IS NULL OR %s < length(json_extract(a.items, '$.o[' || %s || ']')))
+SELECT a.id, %(position)s, %(choice)s, %(flagged)s, %(seq)s, %(now)s FROM ujian_attempt a
+WHERE a.uuid = %(uuid)s AND a.user_id = %(user)s AND a.status = 'in_progress'
+  AND a.deadline >= %(late)s AND %(position)s < a.item_count
+  AND (%(choice)s IS NULL
+       OR %(choice)s < length(json_extract(a.items, '$.o[' || %(position)s || ']')))
+  AND (%(version)s IS NULL OR a.token_version = %(version)s)
 ON CONFLICT (attempt_id, position) DO UPDATE
   SET choice = excluded.choice, flagged = excluded.flagged, seq = excluded.seq,
       saved_at = excluded.saved_at
   WHERE ujian_answer.seq < excluded.seq
 RETURNING seq
 """
-# PostgreSQL runs the same statement prepared (server-side binding, planned once per
-# connection); the casts give every parameter a type the planner does not have to guess.
-# `items -> 'o' ->> position` is the item's option order ("3102"): its length is the number of
-# options the candidate saw.
+# PostgreSQL runs it prepared (server-side binding, planned once per connection); the casts give
+# every parameter a type the planner does not have to guess. `items -> 'o' ->> position` is the
+# item's option order ("3102"): its length is the number of options the candidate saw. The CTE
+# also hands back the attempt's deadline in the same statement, so a proctor's extension reaches
+# the candidate's countdown with the next save at no extra query.
 _UPSERT_PG = """
-INSERT INTO ujian_answer (attempt_id, position, choice, flagged, seq, saved_at)
-SELECT a.id, %s::smallint, %s::smallint, %s::boolean, %s::bigint, %s::timestamptz
-FROM ujian_attempt a
-WHERE a.uuid = %s::uuid AND a.user_id = %s::bigint AND a.status = 'in_progress'
-  AND a.deadline >= %s::timestamptz AND %s::smallint < a.item_count
-  AND (%s::smallint IS NULL
-       OR %s::smallint < char_length(a.items -> 'o' ->> %s::smallint::int))
-ON CONFLICT (attempt_id, position) DO UPDATE
-  SET choice = excluded.choice, flagged = excluded.flagged, seq = excluded.seq,
-      saved_at = excluded.saved_at
-  WHERE ujian_answer.seq < excluded.seq
-RETURNING seq
+WITH a AS (
+  SELECT id, deadline FROM ujian_attempt
+  WHERE uuid = %(uuid)s::uuid AND user_id = %(user)s::bigint AND status = 'in_progress'
+    AND deadline >= %(late)s::timestamptz AND %(position)s::smallint < item_count
+    AND (%(choice)s::smallint IS NULL
+         OR %(choice)s::smallint < char_length(items -> 'o' ->> %(position)s::smallint::int))
+    AND (%(version)s::int IS NULL OR token_version = %(version)s::int)
+), saved AS (
+  INSERT INTO ujian_answer (attempt_id, position, choice, flagged, seq, saved_at)
+  SELECT a.id, %(position)s::smallint, %(choice)s::smallint, %(flagged)s::boolean,
+         %(seq)s::bigint, %(now)s::timestamptz
+  FROM a
+  ON CONFLICT (attempt_id, position) DO UPDATE
+    SET choice = excluded.choice, flagged = excluded.flagged, seq = excluded.seq,
+        saved_at = excluded.saved_at
+    WHERE ujian_answer.seq < excluded.seq
+  RETURNING seq
+)
+SELECT saved.seq, a.deadline FROM saved, a
 """
 # Column ranges: anything outside them is refused before it reaches the database.
 _SMALLINT_MAX, _BIGINT_MAX = 2**15 - 1, 2**63 - 1
@@ -122,6 +146,9 @@ class SaveResult:
     message: str = ""
     # For STALE: what the server keeps for the item, so the page can show it instead.
     stored: tuple[int | None, bool] | None = None
+    # The attempt's deadline as the server holds it now: a proctor may have extended it, and
+    # the page's countdown follows whatever the last response said.
+    deadline: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -136,9 +163,12 @@ def answer_save(
     choice: int | None,
     flagged: bool,
     seq: int,
+    token_version: int | None = None,
     now: datetime | None = None,
 ) -> SaveResult:
-    """Save one item's state (choice and flag). Idempotent and ordered by `seq`."""
+    """Save one item's state (choice and flag). Idempotent and ordered by `seq`. With a
+    `token_version` (from the page's save token) it saves only while the attempt still has that
+    version: a device whose lock the proctor released can no longer write."""
     if (
         not 0 <= position <= _SMALLINT_MAX
         or not 0 < seq <= _BIGINT_MAX
@@ -147,20 +177,34 @@ def answer_save(
         return SaveResult(INVALID, _("Data jawaban tidak valid."))
     now = now or timezone.now()
     uuid_db = Attempt._meta.get_field("uuid").get_db_prep_value(attempt_uuid, connection)
-    params = [position, choice, flagged, seq, now, uuid_db, user_id, now - grace(), position]
-    params += [choice, choice, position]
+    params = {
+        "position": position,
+        "choice": choice,
+        "flagged": flagged,
+        "seq": seq,
+        "now": now,
+        "uuid": uuid_db,
+        "user": user_id,
+        "late": now - grace(),
+        "version": token_version,
+    }
     if connection.vendor == "postgresql":
         row = _upsert_prepared(params)
+        if row is not None:
+            return SaveResult(SAVED, deadline=row[1])
     else:
         with connection.cursor() as cursor:
             cursor.execute(_UPSERT, params)
             row = cursor.fetchone()
-    if row is not None:
-        return SaveResult(SAVED)
-    return _why_not_saved(attempt_uuid, user_id, position, choice, flagged, seq, now)
+        if row is not None:
+            deadline = (
+                Attempt.objects.filter(uuid=attempt_uuid).values_list("deadline", flat=True).first()
+            )
+            return SaveResult(SAVED, deadline=deadline)
+    return _why_not_saved(attempt_uuid, user_id, position, choice, flagged, seq, now, token_version)
 
 
-def _upsert_prepared(params: list) -> tuple | None:
+def _upsert_prepared(params: dict) -> tuple | None:
     """The hot path's statement as a prepared statement. Django's cursors bind parameters on
     the client, so PostgreSQL would parse and plan the upsert on every save; a plain psycopg
     cursor on the same connection (same transaction and autocommit state) prepares it once."""
@@ -177,7 +221,7 @@ def _upsert_prepared(params: list) -> tuple | None:
         return _execute_prepared(params)
 
 
-def _execute_prepared(params: list) -> tuple | None:
+def _execute_prepared(params: dict) -> tuple | None:
     import psycopg
 
     connection.ensure_connection()
@@ -190,11 +234,18 @@ def _execute_prepared(params: list) -> tuple | None:
 
 
 def _why_not_saved(
-    attempt_uuid, user_id: int, position: int, choice: int | None, flagged: bool, seq: int, now
+    attempt_uuid,
+    user_id: int,
+    position: int,
+    choice: int | None,
+    flagged: bool,
+    seq: int,
+    now,
+    token_version: int | None = None,
 ) -> SaveResult:
     attempt = (
         Attempt.objects.filter(uuid=attempt_uuid, user_id=user_id)
-        .only("id", "status", "deadline", "item_count", "items")
+        .only("id", "status", "deadline", "item_count", "items", "token_version")
         .first()
     )
     if attempt is None:
@@ -205,6 +256,14 @@ def _why_not_saved(
         return SaveResult(
             CLOSED,
             _("Waktu ujian sudah habis atau ujian sudah diselesaikan; jawaban ini tidak disimpan."),
+        )
+    if token_version is not None and token_version != attempt.token_version:
+        return SaveResult(
+            LOCKED,
+            _(
+                "Ujian ini sudah dipindahkan ke perangkat lain oleh pengawas; jawaban dari "
+                "perangkat ini tidak disimpan lagi. Lanjutkan di perangkat yang baru."
+            ),
         )
     if position >= attempt.item_count:
         return SaveResult(INVALID, _("Nomor soal tidak ada."))
@@ -222,7 +281,7 @@ def _why_not_saved(
     if stored is None:  # deleted in between; nothing is kept for the item
         stored = (None, False, 0)
     if stored == (choice, flagged, seq):
-        return SaveResult(SAVED)
+        return SaveResult(SAVED, deadline=attempt.deadline)
     answer = _("kosong") if stored[0] is None else "ABCDE"[stored[0]]
     if stored[1]:
         answer = _("%(answer)s (ragu-ragu)") % {"answer": answer}
@@ -304,4 +363,80 @@ def attempt_extend(*, attempt_id: int, seconds: int) -> bool:
         return False
     attempt.deadline += timedelta(seconds=seconds)
     attempt.save(update_fields=["deadline"])
+    return True
+
+
+# --- exam-day presence and the one-device rule ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Beat:
+    status: str
+    deadline: datetime | None = None
+    message: str = ""
+
+
+def attempt_heartbeat(
+    *, attempt_uuid, user_id: int, token_version: int | None, focus_losses: int = 0, now=None
+) -> Beat | None:
+    """One UPDATE: last seen, focus losses added; returns the deadline. None when the attempt
+    is not in progress (or not this user's)."""
+    now = now or timezone.now()
+    qs = Attempt.objects.filter(
+        uuid=attempt_uuid, user_id=user_id, status=AttemptStatus.IN_PROGRESS
+    )
+    if token_version is not None:
+        changed = qs.filter(token_version=token_version).update(
+            last_seen_at=now, focus_losses=F("focus_losses") + focus_losses
+        )
+        if not changed and qs.exists():
+            return Beat(
+                LOCKED,
+                message=_("Ujian ini sudah dipindahkan ke perangkat lain oleh pengawas."),
+            )
+    else:
+        changed = qs.update(last_seen_at=now, focus_losses=F("focus_losses") + focus_losses)
+    if not changed:
+        return None
+    return Beat("ok", deadline=qs.values_list("deadline", flat=True).first())
+
+
+def attempt_device_check(*, attempt: Attempt, device_key: str, ip: str | None) -> bool:
+    """Called when the exam page of an institution's attempt opens: binds the attempt to this
+    device on first open and records evidence (page loads, IP changes). Returns False when
+    another device holds it: the page then asks the candidate to call the proctor, and the
+    console shows the attempt as locked. The bind is a conditional UPDATE, so two devices
+    opening at once cannot both win."""
+    now = timezone.now()
+    updates: dict = {"page_loads": F("page_loads") + 1, "last_seen_at": now}
+    if ip:
+        moved = models.Case(
+            models.When(Q(last_ip__isnull=True) | Q(last_ip=ip), then=models.Value(0)),
+            default=models.Value(1),
+        )
+        updates.update(ip_changes=F("ip_changes") + moved, last_ip=ip)
+    Attempt.objects.filter(pk=attempt.pk).update(**updates)
+    if Attempt.objects.filter(pk=attempt.pk, device_key="").update(device_key=device_key):
+        return True
+    held = Attempt.objects.filter(pk=attempt.pk).values_list("device_key", flat=True).first()
+    if held == device_key:
+        return True
+    Attempt.objects.filter(pk=attempt.pk, device_blocked_at__isnull=True).update(
+        device_blocked_at=now
+    )
+    return False
+
+
+@transaction.atomic
+def attempt_device_unlock(*, attempt_id: int) -> bool:
+    """Release the device lock: the next device to open the attempt takes it, and the old
+    device's save token stops working (answers already saved stay)."""
+    attempt = Attempt.objects.select_for_update().filter(pk=attempt_id).first()
+    if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
+        return False
+    if not attempt.device_key and attempt.device_blocked_at is None:
+        return False
+    attempt.device_key, attempt.device_blocked_at = "", None
+    attempt.token_version += 1
+    attempt.save(update_fields=["device_key", "device_blocked_at", "token_version"])
     return True
