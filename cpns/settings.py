@@ -7,6 +7,7 @@ e-mail to the console. DEBUG is never on unless asked for (the development comma
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
     "django_htmx",
     "template_partials",
 ]
@@ -87,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cpns.urls"
@@ -131,7 +134,32 @@ if USING_POSTGRES and envbool("DATABASE_PREPARED_STATEMENTS", True):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cpns.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Axes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures an account, and separately
+# a client address, is locked for AXES_COOLOFF_MINUTES. A whole exam room behind one NAT address
+# shares the address count: raise the limit there rather than turn it off.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "cpns.throttle.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"  # the log-in forms' field (it holds the e-mail)
+AXES_USERNAME_CALLABLE = "cpns.throttle.login_username"
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins need no row each
+AXES_VERBOSE = False
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: none, use the
+# connection's address). Wrong here means either the proxy's address is throttled for everyone
+# or a client can choose its own address.
+CPNS_PROXY_COUNT = envint("CPNS_PROXY_COUNT", 0)
+# Sign-ups and password-reset e-mails per client address per hour (cpns/throttle.py).
+CPNS_SIGNUP_LIMIT = envint("CPNS_SIGNUP_LIMIT", 20)
+CPNS_PASSWORD_RESET_LIMIT = envint("CPNS_PASSWORD_RESET_LIMIT", 10)
+CPNS_THROTTLE_CACHE = "default"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
