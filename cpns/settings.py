@@ -122,7 +122,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One writer at a time: wait for the lock instead of failing with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # WAL lets readers go on while one writes; IMMEDIATE takes the write lock when a transaction
+    # begins, because a read-then-write transaction that must upgrade its lock later fails at
+    # once instead of waiting (busy_timeout covers only waits that cannot deadlock).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000"
+        ),
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "test-db.sqlite3"}
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
