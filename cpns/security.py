@@ -32,10 +32,13 @@ def security_headers(request: HttpRequest) -> list[tuple[str, str]]:
     from csp.utils import build_policy
 
     headers = [
-        ("Content-Security-Policy", build_policy()),
         ("Permissions-Policy", PERMISSIONS_POLICY),
         ("X-Frame-Options", settings.X_FRAME_OPTIONS),
     ]
+    if settings.CONTENT_SECURITY_POLICY:
+        headers.append(("Content-Security-Policy", build_policy()))
+    if settings.CONTENT_SECURITY_POLICY_REPORT_ONLY:
+        headers.append(("Content-Security-Policy-Report-Only", build_policy(report_only=True)))
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         headers.append(("X-Content-Type-Options", "nosniff"))
     if settings.SECURE_REFERRER_POLICY:

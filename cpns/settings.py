@@ -264,8 +264,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp): everything from this site only, htmx included (served from
 # the django-htmx package); no inline scripts or styles. The answer-save shortcut sends the same
-# headers (cpns/security.py).
-CONTENT_SECURITY_POLICY = {
+# headers (cpns/security.py). With DEBUG on it only reports (the browser console still names every
+# violation), because Django's own debug error pages use inline styles and scripts.
+_CSP = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
@@ -279,6 +280,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+CONTENT_SECURITY_POLICY = None if DEBUG else _CSP
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if DEBUG else None
 # Subdomain HSTS and preload-listing are a deployment's own decision, off unless asked for.
 SILENCED_SYSTEM_CHECKS = [
     *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),

@@ -128,3 +128,14 @@ def test_hsts_is_a_year_by_default_with_debug_off():
         timeout=120,
     )
     assert result.stdout.strip().splitlines()[-1] == "31536000", result.stderr
+
+
+def test_with_debug_on_the_policy_only_reports(started, settings):
+    """Development keeps Django's debug pages readable; the console still shows violations."""
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = settings.CONTENT_SECURITY_POLICY
+    settings.CONTENT_SECURITY_POLICY = None
+    url = reverse("ujian:save", args=[started.uuid])
+    body = json.dumps({"position": 1, "choice": 1, "seq": 1}).encode()
+    _s, headers, _c = wsgi(url, "POST", body, x_attempt_token=save_token(started))
+    assert "content-security-policy" not in headers
+    assert "default-src 'self'" in headers["content-security-policy-report-only"]
