@@ -26,19 +26,35 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
+_csp_cache: tuple[object, object, list[tuple[str, str]]] | None = None
+
+
+def _csp_headers() -> list[tuple[str, str]]:
+    """The CSP header(s), built once per policy: building costs about as much as the answer save
+    the shortcut exists for. Rebuilt when the settings object changes (tests override it)."""
+    global _csp_cache
+    enforced = settings.CONTENT_SECURITY_POLICY
+    report_only = settings.CONTENT_SECURITY_POLICY_REPORT_ONLY
+    if _csp_cache is None or _csp_cache[0] is not enforced or _csp_cache[1] is not report_only:
+        from csp.utils import build_policy
+
+        headers = []
+        if enforced:
+            headers.append(("Content-Security-Policy", build_policy()))
+        if report_only:
+            headers.append(("Content-Security-Policy-Report-Only", build_policy(report_only=True)))
+        _csp_cache = (enforced, report_only, headers)
+    return _csp_cache[2]
+
+
 def security_headers(request: HttpRequest) -> list[tuple[str, str]]:
     """What SecurityMiddleware, XFrameOptionsMiddleware, django-csp and the Permissions-Policy
     middleware add to a response, for responses that never pass through them."""
-    from csp.utils import build_policy
-
     headers = [
+        *_csp_headers(),
         ("Permissions-Policy", PERMISSIONS_POLICY),
         ("X-Frame-Options", settings.X_FRAME_OPTIONS),
     ]
-    if settings.CONTENT_SECURITY_POLICY:
-        headers.append(("Content-Security-Policy", build_policy()))
-    if settings.CONTENT_SECURITY_POLICY_REPORT_ONLY:
-        headers.append(("Content-Security-Policy-Report-Only", build_policy(report_only=True)))
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         headers.append(("X-Content-Type-Options", "nosniff"))
     if settings.SECURE_REFERRER_POLICY:
