@@ -41,4 +41,4 @@ bench: install
 	$(BIN)/python bench/answers.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 test-db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* staticfiles

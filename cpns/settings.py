@@ -7,9 +7,11 @@ e-mail to the console. DEBUG is never on unless asked for (the development comma
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,12 +75,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
     "django_htmx",
     "template_partials",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cpns.security.permissions_policy_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cpns.urls"
@@ -120,7 +126,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One writer at a time: wait for the lock instead of failing with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # WAL lets readers go on while one writes; IMMEDIATE takes the write lock when a transaction
+    # begins, because a read-then-write transaction that must upgrade its lock later fails at
+    # once instead of waiting (busy_timeout covers only waits that cannot deadlock).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000"
+        ),
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "test-db.sqlite3"}
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -132,7 +147,32 @@ if USING_POSTGRES and envbool("DATABASE_PREPARED_STATEMENTS", True):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cpns.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Axes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures an account, and separately
+# a client address, is locked for AXES_COOLOFF_MINUTES. A whole exam room behind one NAT address
+# shares the address count: raise the limit there rather than turn it off.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "cpns.throttle.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"  # the log-in forms' field (it holds the e-mail)
+AXES_USERNAME_CALLABLE = "cpns.throttle.login_username"
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins need no row each
+AXES_VERBOSE = False
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: none, use the
+# connection's address). Wrong here means either the proxy's address is throttled for everyone
+# or a client can choose its own address.
+CPNS_PROXY_COUNT = envint("CPNS_PROXY_COUNT", 0)
+# Sign-ups and password-reset e-mails per client address per hour (cpns/throttle.py).
+CPNS_SIGNUP_LIMIT = envint("CPNS_SIGNUP_LIMIT", 20)
+CPNS_PASSWORD_RESET_LIMIT = envint("CPNS_PASSWORD_RESET_LIMIT", 10)
+CPNS_THROTTLE_CACHE = "default"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -217,11 +257,32 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not (DEBUG or TESTING))
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not (DEBUG or TESTING))
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 3600)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): everything from this site only, htmx included (served from
+# the django-htmx package); no inline scripts or styles. The answer-save shortcut sends the same
+# headers (cpns/security.py). With DEBUG on it only reports (the browser console still names every
+# violation), because Django's own debug error pages use inline styles and scripts.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+CONTENT_SECURITY_POLICY = None if DEBUG else _CSP
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP if DEBUG else None
 # Subdomain HSTS and preload-listing are a deployment's own decision, off unless asked for.
 SILENCED_SYSTEM_CHECKS = [
     *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),

@@ -15,6 +15,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("akun/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("akun/", include("django.contrib.auth.urls")),
     path("materi/", include("materi.urls")),
     path("latihan/", include("soal.urls")),

@@ -116,7 +116,8 @@ def glossary(request: HttpRequest) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
+    # PostgreSQL text cannot hold NUL; such a character is never part of a real search.
+    query = request.GET.get("q", "").replace("\x00", "")
     context = {
         "query": query,
         "hits": services.search_sections(query),

@@ -80,15 +80,21 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _question_id(value: str) -> int | None:
+    """A question id from the query, or None: `"²".isdigit()` is true yet int() refuses it."""
+    if not (value.isascii() and value.isdecimal()) or len(value) > 18:
+        return None
+    return int(value)
+
+
 @login_required
 @practice_open
 def practice(request: HttpRequest, kind: str, value: str) -> HttpResponse:
     title = _set_title(kind, value)
-    exclude = request.GET.get("setelah")
     question = svc.practice_next(
         user=request.user,
         practice_set=svc.PracticeSet(kind, value),
-        exclude=int(exclude) if exclude and exclude.isdigit() else None,
+        exclude=_question_id(request.GET.get("setelah", "")),
     )
     context = {
         "question": question,

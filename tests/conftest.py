@@ -26,6 +26,14 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _throttle_counters_empty() -> None:
+    """Sign-up and password-reset counters start at zero in every test (cpns/throttle.py)."""
+    from django.core.cache import caches
+
+    caches[settings.CPNS_THROTTLE_CACHE].clear()
+
+
 @pytest.fixture
 def needs_postgres() -> None:
     require(settings.USING_POSTGRES, "needs PostgreSQL: set DATABASE_URL")

@@ -24,19 +24,15 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError
 
+from cpns.security import security_headers
+
 logger = logging.getLogger("django.request")
 
 SAVE_PATH = re.compile(
     r"^/tryout/sesi/(?P<uuid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/jawab/$"
 )
 
-# Headers the full stack would add to this JSON response (SecurityMiddleware, XFrameOptions).
-EXTRA_HEADERS = [
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "same-origin"),
-    ("Cache-Control", "no-store"),
-]
+EXTRA_HEADERS = [("Cache-Control", "no-store")]
 
 
 class AnswerSaveShortcut:
@@ -94,5 +90,7 @@ class AnswerSaveShortcut:
         content = response.content
         # CommonMiddleware would set it; without it a keep-alive client cannot find the end.
         headers = [*response.items(), ("Content-Length", str(len(content))), *EXTRA_HEADERS]
+        # The security headers the middleware it skips would add (CSP, HSTS, …).
+        headers += security_headers(request)
         start_response(f"{response.status_code} {response.reason_phrase}", headers)
         return [content]
