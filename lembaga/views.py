@@ -221,8 +221,9 @@ def _console_context(request: HttpRequest, session: ExamSession) -> dict:
         page = max(int(request.GET.get("hal", "1")), 1)
     except ValueError:
         page = 1
-    rows, total = sessions.console_rows(session, page=page, now=now)
     per_page = 50
+    rows, total = sessions.console_rows(session, page=page, per_page=per_page, now=now)
+    page = min(page, max((total + per_page - 1) // per_page, 1))
     return {
         "session": session,
         "counts": sessions.console_counts(session, now=now),

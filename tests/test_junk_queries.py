@@ -24,7 +24,22 @@ from ujian.services.attempts import attempt_start
 from ujian.services.building import attempt_create
 
 # What the views read (grep request.GET) and what people and bots commonly try.
-PARAMS = ["page", "q", "next", "setelah", "urutan", "aspek", "kind", "value", "sort", "o", "p"]
+PARAMS = [
+    "page",
+    "q",
+    "next",
+    "setelah",
+    "urutan",
+    "aspek",
+    "kind",
+    "value",
+    "sort",
+    "o",
+    "p",
+    "hal",
+    "kelas",
+    "tampil",
+]
 JUNK = [
     "²",
     "%C2%B2",
@@ -66,6 +81,8 @@ def _fill(route: str, pattern: URLPattern, objects: dict) -> str:
 
     def value(match: re.Match) -> str:
         name = match["name"]
+        if route.startswith("lembaga/") and name in objects["lembaga"]:
+            return str(objects["lembaga"][name])
         if name == "value":
             return {"modul": objects["module"], "aspek": "pelayanan-publik"}.get(
                 kind, objects["principle"]
@@ -86,7 +103,9 @@ def site(db, candidate, django_capture_on_commit_callbacks):
         attempt = attempt_create(tryout=tryout, user=candidate)
     attempt.refresh_from_db()
     attempt = attempt_start(attempt=attempt)
+    lembaga = _institution_with_a_session(candidate)
     return {
+        "lembaga": lembaga,
         "module": section.module.slug,
         "module_slug": section.module.slug,
         "section_slug": section.slug,
@@ -97,7 +116,42 @@ def site(db, candidate, django_capture_on_commit_callbacks):
         "question_uuid": questions[0].uuid,
         "uidb64": "MQ",
         "token": "set-password",
+        "code": "undangan-tidak-ada",
+        "pk": 1,
+        "kind": "kartu",
+        "fmt": "csv",
     }
+
+
+def _institution_with_a_session(candidate) -> dict:
+    """An institution whose admin is the "institution" persona, with a cohort holding the
+    candidate and a session, so the lembaga pages render for real."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lembaga.models import Candidate, Cohort
+    from lembaga.services.sessions import session_create
+    from tests.factories import InstitutionFactory, MembershipFactory, make_blueprint
+
+    institution = InstitutionFactory(slug="garuda")
+    admin = UserFactory(email="admin@garuda.example.com")
+    MembershipFactory(user=admin, institution=institution, role="admin")
+    cohort = Cohort.objects.create(institution=institution, name="Kelas A")
+    Candidate.objects.create(institution=institution, user=candidate, cohort=cohort, number="1")
+    blueprint = make_blueprint(slug="preset-junk")
+    blueprint.is_preset = True
+    blueprint.save()
+    now = timezone.now()
+    session = session_create(
+        institution=institution,
+        blueprint=blueprint,
+        name="Sesi",
+        starts_at=now,
+        ends_at=now + timedelta(hours=1),
+        cohorts=[cohort],
+    )
+    return {"slug": institution.slug, "uuid": session.uuid, "code": cohort.invite_code}
 
 
 def _queries() -> list[str]:
@@ -111,13 +165,17 @@ def _queries() -> list[str]:
     return queries
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "candidate", "staff"])
+@pytest.mark.parametrize("persona", ["anonymous", "candidate", "staff", "institution"])
 def test_no_page_answers_junk_query_values_with_a_server_error(site, candidate, persona):
     client = Client(raise_request_exception=False)
     if persona == "candidate":
         client.force_login(candidate)
     elif persona == "staff":
         client.force_login(UserFactory(email="staf@example.com", reviewer=True))
+    elif persona == "institution":
+        from cpns.models import User
+
+        client.force_login(User.objects.get(email="admin@garuda.example.com"))
     urls = [_fill(route, pattern, site) for route, pattern in _routes(get_resolver())]
     assert "/latihan/aspek/pelayanan-publik/" in urls
     errors = []

@@ -294,6 +294,7 @@ def console_rows(
     )
     base = session_candidates(session)
     total = base.count()
+    page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
     page_rows = list(
         base.annotate(
             a_id=Subquery(latest.values("pk")[:1]),
