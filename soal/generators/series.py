@@ -100,7 +100,8 @@ def deret_geometri(rng: random.Random) -> GeneratedItem:
         f"Selisih antarsuku ({_list(_diffs(shown))}) tidak tetap, jadi ini bukan deret aritmetika.",
         f"Bandingkan tiap suku dengan suku sebelumnya: setiap suku sama dengan suku "
         f"sebelumnya dikali {ratio}. Deret ini deret geometri dengan rasio r = {ratio}.",
-        f"Suku berikutnya = suku terakhir × rasio = {angka(last)} × {ratio} = {angka(key)}.",
+        f"Suku berikutnya = suku terakhir × rasio = {angka(last)} × "
+        f"{f'({ratio})' if r < 0 else ratio} = {angka(key)}.",
         "Kesalahan umum: menambahkan selisih terakhir seolah-olah deret aritmetika, atau "
         "mengalikan rasio dua kali sehingga melompati satu suku.",
     ]
