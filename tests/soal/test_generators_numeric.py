@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from fractions import Fraction
 
 import pytest
@@ -158,4 +159,208 @@ def test_seeds_give_varied_items():
         stems = {generate(family, seed).stem for seed in range(200)}
         assert len(stems) >= 100, family
         positions = {generate(family, seed).correct for seed in range(200)}
-        assert positions == {0, 1, 2, 3, 4}, family
+        # P-versus-Q keeps its options in the usual fixed order; "P = 2Q" (D) is never true.
+        expected = {0, 1, 2, 4} if family == "perbandingan-kuantitatif" else {0, 1, 2, 3, 4}
+        assert positions == expected, family
+
+
+# --- social arithmetic, ratio: recomputed from the drawn numbers, checked against the stem ------
+
+
+def rp(n) -> str:
+    assert Fraction(n).denominator == 1, n
+    return "Rp" + f"{int(n):,}".replace(",", ".")
+
+
+def money(text: str) -> int:
+    assert text.startswith("Rp"), text
+    return whole(text[2:])
+
+
+def profit(text: str) -> int:
+    word, pct = text.split()
+    assert word in {"untung", "rugi"} and pct.endswith("%"), text
+    return (1 if word == "untung" else -1) * int(pct[:-1])
+
+
+def solve_social(item):
+    p = item.params
+    kind = p["kind"]
+    if kind == "diskon":
+        assert rp(p["price"]) in item.stem and f"{p['p']}%" in item.stem
+        return Fraction(p["price"]) * (100 - p["p"]) / 100, [money(o) for o in item.options]
+    if kind == "diskon-bertingkat":
+        assert f"{p['p1']}% + {p['p2']}%" in item.stem
+        value = Fraction(p["price"]) * (100 - p["p1"]) / 100 * (100 - p["p2"]) / 100
+        return value, [money(o) for o in item.options]
+    if kind == "untung-rugi":
+        assert rp(p["buy"]) in item.stem and rp(p["sell"]) in item.stem
+        return Fraction(p["sell"] - p["buy"], p["buy"]) * 100, [profit(o) for o in item.options]
+    if kind == "harga-beli":
+        assert rp(p["sell"]) in item.stem and f"{p['pct']}%" in item.stem
+        return Fraction(p["sell"]) / (1 + Fraction(p["pct"], 100)), [money(o) for o in item.options]
+    if kind == "bunga-tunggal":
+        assert rp(p["principal"]) in item.stem and f"{p['months']} bulan" in item.stem
+        interest = Fraction(p["principal"] * p["rate"], 100) * Fraction(p["months"], 12)
+        value = p["principal"] + interest if "jumlah tabungan" in item.stem else interest
+        return value, [money(o) for o in item.options]
+    raise AssertionError(kind)
+
+
+def unit(text: str, suffix: str) -> int:
+    assert text.endswith(" " + suffix), text
+    return whole(text[: -len(suffix) - 1])
+
+
+def clock(text: str) -> int:
+    match = re.fullmatch(r"pukul (\d\d)\.(\d\d)", text)
+    assert match, text
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def solve_ratio(item):
+    p = item.params
+    kind = p["kind"]
+    if kind == "pekerja-hari":
+        assert f"{p['w1']} pekerja dalam {p['d1']} hari" in item.stem
+        return Fraction(p["w1"] * p["d1"], p["w2"]), [unit(o, "hari") for o in item.options]
+    if kind == "tambah-pekerja":
+        assert f"{p['d1']} hari oleh {p['w1']} pekerja" in item.stem
+        value = Fraction(p["w1"] * p["d1"], p["d2"]) - p["w1"]
+        return value, [unit(o, "orang") for o in item.options]
+    if kind == "senilai":
+        assert f"Harga {p['n1']} " in item.stem and rp(p["cost"]) in item.stem
+        return Fraction(p["cost"], p["n1"]) * p["n2"], [money(o) for o in item.options]
+    if kind == "skala":
+        assert f"{p['cm']} cm" in item.stem
+        value = Fraction(p["cm"] * p["scale"], 100_000)  # 1 km = 100 000 cm
+        return value, [unit(o, "km") for o in item.options]
+    if kind == "berpapasan":
+        assert f"{p['v1']} km/jam" in item.stem and f"{p['v2']} km/jam" in item.stem
+        value = p["start"] + Fraction(p["distance"], p["v1"] + p["v2"]) * 60
+        return value, [clock(o) for o in item.options]
+    raise AssertionError(kind)
+
+
+# --- fractions and roots: re-derived from the stem ------------------------------------------------
+
+
+def fraction(text: str) -> Fraction:
+    assert re.fullmatch(r"\d+(/\d+)?", text), text
+    return Fraction(text)
+
+
+def root_value(text: str) -> float:
+    match = re.fullmatch(r"(\d*)(?:√(\d+))?", text)
+    assert match and text, text
+    coefficient = int(match.group(1) or 1)
+    return coefficient * (int(match.group(2)) ** 0.5 if match.group(2) else 1)
+
+
+def solve_fractions_roots(item):
+    stem = item.stem
+    if match := re.search(r"Hasil dari (\d+)/(\d+) (.) (\d+)/(\d+) adalah", stem):
+        x = Fraction(int(match.group(1)), int(match.group(2)))
+        y = Fraction(int(match.group(4)), int(match.group(5)))
+        value = {"+": x + y, "−": x - y, "×": x * y, ":": x / y}[match.group(3)]
+        return value, [fraction(o) for o in item.options]
+    if match := re.search(r"√(\d+) (.) √(\d+) adalah", stem):
+        a, b = int(match.group(1)) ** 0.5, int(match.group(3)) ** 0.5
+        value = a + b if match.group(2) == "+" else a - b
+        values = [root_value(o) for o in item.options]
+        # Equal within rounding means equal: the generator writes exact simplified roots.
+        return value, [value if abs(v - value) < 1e-9 else v for v in values]
+    if "paling terbesar" in stem or "paling terkecil" in stem:
+        values = [fraction(o) for o in item.options]
+        return (max(values) if "terbesar" in stem else min(values)), values
+    raise AssertionError(stem)
+
+
+# --- quantitative comparison: which statements hold for every allowed value ------------------
+
+
+def quantities(item) -> list[tuple[Fraction, Fraction]]:
+    p = item.params
+    kind = p["kind"]
+    if kind == "persen":
+        assert f"P = {p['a']}% dari {p['x']}" in item.stem
+        assert f"Q = {p['b']}% dari {p['y']}" in item.stem
+        return [(Fraction(p["a"] * p["x"], 100), Fraction(p["b"] * p["y"], 100))]
+    if kind == "pangkat-akar":
+        assert f"Q = √{p['square']:,}".replace(",", ".") in item.stem
+        root = round(p["square"] ** 0.5)
+        assert root * root == p["square"]
+        return [(Fraction(p["base"] ** p["exp"]), Fraction(root))]
+    if kind == "persamaan":
+        (a, b, r1), (c, d, r2) = p["eq1"], p["eq2"]
+        assert f"{a}x " in item.stem and f"= {r1}" in item.stem and f"= {r2}" in item.stem
+        return [(Fraction(r1 - b, a), Fraction(r2 - d, c))]
+    if kind == "kuadrat":
+        assert f"x² = {p['k'] ** 2}" in item.stem and f"Q = {p['q']}\n" in item.stem
+        xs = [p["k"], -p["k"]]
+        if "x > 0" in item.stem:
+            xs = [x for x in xs if x > 0]
+        elif "x < 0" in item.stem:
+            xs = [x for x in xs if x < 0]
+        return [(Fraction(x), Fraction(p["q"])) for x in xs]
+    raise AssertionError(kind)
+
+
+STATEMENTS = {
+    "P > Q": lambda p, q: p > q,
+    "P < Q": lambda p, q: p < q,
+    "P = Q": lambda p, q: p == q,
+    "P = 2Q": lambda p, q: p == 2 * q,
+}
+
+
+def solve_quantitative(item):
+    pairs = quantities(item)
+    holds = {name: all(test(p, q) for p, q in pairs) for name, test in STATEMENTS.items()}
+    truth = []
+    for option in item.options:
+        if option in holds:
+            truth.append(holds[option])
+        else:
+            assert "tidak dapat ditentukan" in option, option
+            truth.append(not any(holds.values()))
+    return True, truth
+
+
+OTHERS = {
+    "aritmetika-sosial": solve_social,
+    "perbandingan": solve_ratio,
+    "pecahan-akar": solve_fractions_roots,
+    "perbandingan-kuantitatif": solve_quantitative,
+}
+
+
+@pytest.mark.parametrize("family", sorted(OTHERS))
+def test_family_has_exactly_one_correct_option(family):
+    check_family(family, OTHERS[family])
+
+
+def test_every_family_is_checked_here_and_every_kind_is_drawn():
+    assert set(SERIES) | set(OTHERS) <= set(FAMILIES)
+    kinds = {
+        family: {generate(family, seed).params["kind"] for seed in range(300)} for family in OTHERS
+    }
+    assert kinds == {
+        "aritmetika-sosial": {
+            "diskon",
+            "diskon-bertingkat",
+            "untung-rugi",
+            "harga-beli",
+            "bunga-tunggal",
+        },
+        "perbandingan": {"pekerja-hari", "tambah-pekerja", "senilai", "skala", "berpapasan"},
+        "pecahan-akar": {"operasi", "akar", "bandingkan"},
+        "perbandingan-kuantitatif": {"persen", "pangkat-akar", "persamaan", "kuadrat"},
+    }
+
+
+def test_quantitative_answers_are_spread_and_p_equals_2q_is_never_true():
+    answers = Counter(generate("perbandingan-kuantitatif", seed).answer for seed in range(2000))
+    assert "P = 2Q" not in answers
+    assert all(answers[a] > 300 for a in ("P > Q", "P < Q", "P = Q")), answers
+    assert answers["Hubungan P dan Q tidak dapat ditentukan"] > 300, answers
