@@ -193,17 +193,16 @@ def _compare(rng: random.Random) -> dict:
     return {
         "kind": "bandingkan",
         "ask": word,
-        "stem": f"Di antara pecahan pada pilihan jawaban, pecahan yang nilainya paling {word} "
-        f"adalah ….",
+        "stem": f"Di antara pecahan pada pilihan jawaban, pecahan yang nilainya {word} adalah ….",
         "key": pecahan(key),
-        "key_why": f"Benar: nilainya ≈ {_desimal(key)}, paling {word} di antara kelimanya.",
+        "key_why": f"Benar: nilainya ≈ {_desimal(key)}, {word} di antara kelimanya.",
         "wrong": wrong,
         "steps": [
             "Pembilang atau penyebut yang besar belum tentu berarti nilai pecahan besar; "
             "bandingkan nilainya.",
             f"Ubah setiap pecahan menjadi desimal (bagi pembilang dengan penyebut): {listing}.",
             f"Urutan dari yang terkecil: {', '.join(pecahan(v) for v in ordered)}.",
-            f"Pecahan yang paling {word} adalah {pecahan(key)}.",
+            f"Pecahan yang nilainya {word} adalah {pecahan(key)}.",
         ],
     }
 

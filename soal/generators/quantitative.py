@@ -137,7 +137,7 @@ def _square(rng: random.Random, target: str) -> dict:
         "k": k,
         "sign": condition.strip(" dan") or None,
         "q": q,
-        "lines": (f"x² = {k * k}{condition}, dan P = x", f"Q = {q}"),
+        "lines": (f"P = x, dengan x² = {k * k}{condition}", f"Q = {q}"),
         "pairs": [(Fraction(v), Fraction(q)) for v in xs],
         "steps": steps,
     }
@@ -183,7 +183,7 @@ def perbandingan_kuantitatif(rng: random.Random) -> GeneratedItem:
     rationales = []
     for option in OPTIONS:
         if option == target:
-            rationales.append(f"Benar: {verdict[0].lower()}{verdict[1:]}")
+            rationales.append(f"Benar: {verdict.replace('Karena', 'karena', 1)}")
         elif option == UNKNOWN:
             rationales.append("Salah: P dan Q dapat dihitung pasti dari kondisi soal.")
         elif target == UNKNOWN:

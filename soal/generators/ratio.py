@@ -166,6 +166,8 @@ def _map_scale(rng: random.Random) -> dict:
         "stem": f"Pada peta berskala 1 : {angka(scale)}, jarak dua kota adalah {cm} cm. "
         f"Jarak sebenarnya kedua kota itu adalah ….",
         "key": km(key),
+        "tip": "Tips: hafalkan tangga satuan panjang; dari cm ke km turun lima tangga, jadi "
+        "dibagi 100.000. Hitung dulu dalam cm, baru ubah satuannya.",
         "key_why": "Benar: jarak peta dikali skala lalu diubah dari cm ke km.",
         "wrong": wrong,
         "steps": [
@@ -186,12 +188,13 @@ def _meeting(rng: random.Random) -> dict:
     distance = (v1 + v2) * minutes // 60
     key = start + minutes
     wrong = []
-    if distance * 60 % v1 == 0 and distance * 60 // v1 < 600:
+    if distance * 60 % (5 * v1) == 0 and distance * 60 // v1 < 600:
         wrong.append((jam(start + distance * 60 // v1), "Hanya kecepatan mobil yang dipakai."))
-    if v1 != v2 and distance * 60 % abs(v1 - v2) == 0 and distance * 60 // abs(v1 - v2) < 900:
+    gap = abs(v1 - v2)
+    if v1 != v2 and distance * 60 % (5 * gap) == 0 and distance * 60 // gap < 900:
         wrong.append(
             (
-                jam(start + distance * 60 // abs(v1 - v2)),
+                jam(start + distance * 60 // gap),
                 "Kecepatan dikurangkan; itu untuk menyusul, bukan berpapasan.",
             )
         )
@@ -218,6 +221,8 @@ def _meeting(rng: random.Random) -> dict:
         f"sama sebuah bus berangkat dari B menuju A dengan kecepatan rata-rata {v2} km/jam. "
         f"Keduanya berpapasan pada ….",
         "key": jam(key),
+        "tip": "Tips: dua kendaraan yang berangkat bersamaan dan saling mendekat memakai jumlah "
+        "kecepatan; yang searah (menyusul) memakai selisih kecepatan.",
         "key_why": "Benar: waktu berpapasan = jarak : jumlah kecepatan, ditambah jam berangkat.",
         "wrong": wrong,
         "steps": [
@@ -237,8 +242,11 @@ def perbandingan(rng: random.Random) -> GeneratedItem:
     drawn = rng.choice(RATIO)(rng)
     steps = drawn.pop("steps")
     steps.append(
-        "Tips: tentukan dulu apakah perbandingannya senilai (keduanya naik bersama) atau "
-        "berbalik nilai (yang satu naik, yang lain turun)."
+        drawn.pop(
+            "tip",
+            "Tips: tentukan dulu apakah perbandingannya senilai (keduanya naik bersama) atau "
+            "berbalik nilai (yang satu naik, yang lain turun).",
+        )
     )
     params = {k: v for k, v in drawn.items() if k not in ("stem", "key_why", "wrong", "key")}
     return build(

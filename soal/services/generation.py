@@ -7,6 +7,7 @@ same generation again, or concurrently, never stores an item twice.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -43,12 +44,18 @@ def families_named(family: str) -> list[str]:
 def generated_items(*, family: str, count: int, seed: int = 0) -> list[GeneratedItem]:
     """The first `count` distinct items of a family for a seed (deterministic)."""
     items: dict[str, GeneratedItem] = {}
+    problems: set[str] = set()
     base = seed * SEED_STRIDE
     for i in range(count * MAX_DRAWS_PER_ITEM):
         if len(items) == count:
             break
         item = generate(family, base + i)
-        items.setdefault(item.fingerprint, item)
+        # The same drawn rule in another wording is the same problem: keep only the first.
+        problem = json.dumps(item.params, sort_keys=True, default=str)
+        if item.fingerprint in items or problem in problems:
+            continue
+        items[item.fingerprint] = item
+        problems.add(problem)
     if len(items) < count:
         raise SoalError(
             _("Keluarga %(f)s hanya menghasilkan %(n)d soal berbeda dari %(c)d yang diminta.")

@@ -270,7 +270,7 @@ def solve_fractions_roots(item):
         values = [root_value(o) for o in item.options]
         # Equal within rounding means equal: the generator writes exact simplified roots.
         return value, [value if abs(v - value) < 1e-9 else v for v in values]
-    if "paling terbesar" in stem or "paling terkecil" in stem:
+    if "nilainya terbesar" in stem or "nilainya terkecil" in stem:
         values = [fraction(o) for o in item.options]
         return (max(values) if "terbesar" in stem else min(values)), values
     raise AssertionError(stem)
