@@ -120,3 +120,35 @@ def test_the_yaml_holds_the_same_keys_the_database_gets(db, tmp_path):
     questions_load(tmp_path)
     call_command("generate_tiu", "--family", "deret-kuadrat-kubik", "--count", "3", stdout=None)
     assert generated().count() == 3
+
+
+def test_yaml_without_a_family_placeholder_writes_one_file(db, tmp_path):
+    target = tmp_path / "tiu-generated.yaml"
+    call_command(
+        "generate_tiu", "--family", "all", "--count", "2", "--yaml", str(target), stdout=None
+    )
+    items = yaml.safe_load(target.read_text())
+    assert len(items) == 2 * len(FAMILIES)
+    assert len({item["key"] for item in items}) == len(items)
+    assert not generated().exists()  # writing a fixture touches no database row
+
+
+def test_an_item_without_rationales_still_gets_one_sentence_per_option(db):
+    # Families may leave `rationales` empty; the stored question still explains every option.
+    from soal.generators import GeneratedItem
+    from soal.services.generation import generated_item_data
+
+    item = GeneratedItem(
+        family="contoh",
+        aspect="figural",
+        stem="Gambar berikutnya adalah ….",
+        options=("a", "b", "c", "d", "e"),
+        correct=2,
+        explanation="Langkah.\n\nJadi, jawabannya **c**.",
+        answer="c",
+    )
+    data = generated_item_data(item)
+    assert [o.score for o in data.options] == [0, 0, 5, 0, 0]
+    assert all(o.rationale.strip() for o in data.options)
+    assert data.subtest == "TIU" and data.section_ref is None
+    assert data.key == f"tiu-gen-contoh-{item.fingerprint}"
