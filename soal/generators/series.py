@@ -91,9 +91,11 @@ def deret_geometri(rng: random.Random) -> GeneratedItem:
     wrong = [
         (angka(int(key * r)), "Ini suku sesudah jawaban: dikalikan rasio dua kali."),
         (angka(last + step), "Deret dikira aritmetika: selisih terakhir ditambahkan lagi."),
-        (angka(last + int(r)), "Rasio ditambahkan, bukan dikalikan."),
+        (angka(last + int(r)), "Rasio ditambahkan, bukan dikalikan.")
+        if r.denominator == 1
+        else (angka(last - 2), "Suku terakhir dikurangi 2, padahal seharusnya dibagi 2."),
         (angka(key - step), "Selisih terakhir dikurangkan dari hasil yang benar."),
-        (angka(int(r * 10) if r.denominator == 1 else last - 1), "Angka ini tidak mengikuti pola."),
+        (angka(int(last * (r + 1))), "Suku terakhir dikali rasio lalu ditambah suku terakhir."),
         *near_misses(key),
     ]
     steps = [
