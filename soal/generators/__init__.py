@@ -8,4 +8,7 @@ turns generated items into ordinary draft questions for review.
 
 from .base import FAMILIES, GeneratedItem, generate, register
 
+# Importing a family module registers its families.
+from . import numeric  # noqa: F401  isort: skip
+
 __all__ = ["FAMILIES", "GeneratedItem", "generate", "register"]

@@ -22,6 +22,9 @@ class GeneratedItem:
     params: dict = field(default_factory=dict)  # the drawn rule, for the independent solver
     figure: str | None = None  # optional server-rendered SVG (figural families)
     figure_alt: str | None = None  # its text alternative
+    # One sentence per option, in option order: why it is right or which mistake it comes from.
+    # Optional: without it the question service writes a generic sentence.
+    rationales: tuple[str, ...] = ()
 
     @property
     def fingerprint(self) -> str:
