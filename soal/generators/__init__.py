@@ -9,3 +9,6 @@ turns generated items into ordinary draft questions for review.
 from .base import FAMILIES, GeneratedItem, generate, register
 
 __all__ = ["FAMILIES", "GeneratedItem", "generate", "register"]
+
+# Importing a family module registers it.
+from . import syllogism  # noqa: F401
