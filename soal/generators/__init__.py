@@ -11,4 +11,4 @@ from .base import FAMILIES, GeneratedItem, generate, register
 __all__ = ["FAMILIES", "GeneratedItem", "generate", "register"]
 
 # Importing a family module registers it.
-from . import syllogism  # noqa: F401
+from . import figural, syllogism  # noqa: F401

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import re
-from itertools import product
+from itertools import pairwise, product
+
+import pytest
 
 from soal.generators import generate
 
@@ -137,3 +139,113 @@ def test_syllogism_uses_every_form_in_premises_and_keys():
         if item.params["key"]:
             key_forms.add(item.params["key"][0])
     assert premise_forms == key_forms == {"A", "E", "I", "O"}
+
+
+# --- figures: recompute the next panel from the drawn shapes ----------------------------------
+
+FIGURAL = ("figural-deret", "figural-analogi")
+PROPERTIES = ("angle", "dots", "fill", "corner")
+
+
+def next_in_series(panels: list[dict]) -> dict:
+    last, before = panels[-1], panels[-2]
+    # Every step equal: check it, so a generator that drew an inconsistent series fails here.
+    for prop, modulo in (("angle", 360), ("dots", None), ("corner", 4)):
+        steps = {
+            (b[prop] - a[prop]) % modulo if modulo else b[prop] - a[prop]
+            for a, b in pairwise(panels)
+        }
+        assert len(steps) == 1, (prop, panels)
+    return {
+        "angle": (last["angle"] + last["angle"] - before["angle"]) % 360,
+        "dots": last["dots"] + last["dots"] - before["dots"],
+        "fill": panels[-2]["fill"],  # constant or alternating: period two
+        "corner": (2 * last["corner"] - before["corner"]) % 4,
+    }
+
+
+def apply_analogy(a: dict, b: dict, c: dict) -> dict:
+    return {
+        "angle": (c["angle"] + b["angle"] - a["angle"]) % 360,
+        "dots": c["dots"] + b["dots"] - a["dots"],
+        "fill": c["fill"] if a["fill"] == b["fill"] else ({"terisi", "kosong"} - {c["fill"]}).pop(),
+        "corner": (c["corner"] + b["corner"] - a["corner"]) % 4,
+    }
+
+
+def solve_figure(item) -> list[int]:
+    p = item.params
+    if item.family == "figural-deret":
+        expected = next_in_series(p["panels"])
+    else:
+        expected = apply_analogy(p["a"], p["b"], p["c"])
+    return [i for i, panel in enumerate(p["option_panels"]) if panel == expected]
+
+
+def drawn(svg: str) -> dict:
+    """What an option's SVG actually shows, read back from its elements."""
+    from defusedxml import ElementTree
+
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    arrow = next(e for e in root.iter(f"{ns}polygon") if e.get("class") == "arrow")
+    mark = next(e for e in root.iter(f"{ns}rect") if e.get("class") == "mark")
+    corners = {("6", "6"): 0, ("84", "6"): 1, ("84", "84"): 2, ("6", "84"): 3}
+    return {
+        "angle": int(re.match(r"rotate\((\d+) ", arrow.get("transform")).group(1)),
+        "dots": sum(1 for e in root.iter(f"{ns}circle") if e.get("class") == "dot"),
+        "fill": "terisi" if arrow.get("fill") == "#222222" else "kosong",
+        "corner": corners[(mark.get("x"), mark.get("y"))],
+    }
+
+
+def assert_safe_svg(svg: str) -> None:
+    from defusedxml import ElementTree
+
+    root = ElementTree.fromstring(svg)  # parses, and refuses entities/DTDs
+    ns = "{http://www.w3.org/2000/svg}"
+    allowed = {"svg", "g", "rect", "circle", "polygon", "line", "path", "text", "title"}
+    assert root.tag == f"{ns}svg" and root.get("viewBox") and root.get("role") == "img"
+    assert root.find(f"{ns}title") is not None and root.find(f"{ns}title").text
+    for element in root.iter():
+        assert element.tag.removeprefix(ns) in allowed, element.tag
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), name
+            assert "href" not in name.lower() and "url(" not in value and "javascript" not in value
+    assert "<script" not in svg.lower() and "http" not in svg.replace(
+        'xmlns="http://www.w3.org/2000/svg"', ""
+    )
+
+
+def test_figural_items_have_exactly_one_correct_option_and_inert_svg():
+    for family in FIGURAL:
+        for seed in SEEDS:
+            item = generate(family, seed)
+            assert item.aspect == "figural"
+            assert len(set(item.options)) == 5, (family, seed)
+            assert solve_figure(item) == [item.correct], (family, seed, item.params)
+            assert item.options[item.correct] == item.answer
+            assert item.answer in item.explanation.strip().splitlines()[-1]
+            panels = item.params["option_panels"]
+            assert len({tuple(sorted(p.items())) for p in panels}) == 5
+            # The pictures show what the params say (read back from the SVG elements).
+            assert [drawn(svg) for svg in item.params["option_svgs"]] == panels, (family, seed)
+            for svg in [item.figure, *item.params["option_svgs"]]:
+                assert_safe_svg(svg)
+            assert item.figure_alt.count("Gambar") >= 4
+
+
+def test_figural_alt_text_describes_every_panel():
+    item = generate("figural-analogi", 3)
+    for key in ("a", "b", "c"):
+        panel = item.params[key]
+        assert f"{panel['dots']} titik" in item.figure_alt
+    series = generate("figural-deret", 3)
+    for n in range(1, 5):
+        assert f"Gambar {n}: Panah ke" in series.figure_alt
+
+
+def test_series_solver_notices_a_broken_step():
+    panels = [dict(angle=a, dots=1, fill="terisi", corner=0) for a in (0, 45, 90, 180)]
+    with pytest.raises(AssertionError):
+        next_in_series(panels)
