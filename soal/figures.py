@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -130,6 +132,20 @@ def svg_sanitise(svg: str, *, title: str | None = None) -> str:
         element.text = title
         clean.insert(0, element)
     return ET.tostring(clean, encoding="unicode")
+
+
+def figure_is_valid(svg: str) -> bool:
+    try:
+        svg_sanitise(svg)
+    except FigureError:
+        return False
+    return True
+
+
+def validate_figure(svg: str) -> None:
+    """Model-field validator: the admin refuses text it could not show as a figure."""
+    if svg and not figure_is_valid(svg):
+        raise ValidationError(_("Gambar harus berupa SVG yang valid (diawali <svg …>)."))
 
 
 def svg_sanitise_or_empty(svg: str, *, title: str | None = None) -> str:
