@@ -197,3 +197,13 @@ def test_review_page_shows_the_frozen_figure(
     html = html.content.decode()
     assert f"<title>{figural_item.figure_alt}</title>" in html
     assert html.count('<span class="option-figure"><svg') == 5
+
+
+def test_reviewer_preview_shows_the_figure_sanitised(client, reviewer, figural_question):
+    Option.objects.filter(position=1).update(figure_svg=MALICIOUS)
+    client.force_login(reviewer)
+    url = reverse("admin:soal_question_preview", args=[figural_question.pk])
+    html = client.get(url).content.decode()
+    assert_inert(html)
+    assert f"<title>{figural_question.figure_alt}</title>" in html
+    assert html.count('<span class="option-figure"><svg') == 5
