@@ -222,6 +222,38 @@ def _reasoning(premises, key: Statement, t: dict[str, str]) -> str:
     return f"{first} {second} Jadi ada {ks} yang {relation} {kp}."
 
 
+def _why_wrong(premises, conclusion: Statement, t: dict[str, str]) -> str:
+    """The rule a tempting but wrong conclusion breaks, in words."""
+    broken = _broken_rule(premises, conclusion)
+    if all(p.negative for p in premises):
+        broken = "two-negative"  # named first, as the explanation above does
+    if broken == "middle":
+        return (
+            f"istilah tengah ({t['M']}) tidak pernah dibahas seluruhnya, jadi premis tidak "
+            "menghubungkan kedua himpunan."
+        )
+    if broken == "two-negative":
+        return "dari dua premis negatif tidak dapat ditarik kesimpulan apa pun."
+    if broken == "quality":
+        if conclusion.negative:
+            return "kedua premis positif, jadi tidak mungkin menghasilkan kesimpulan negatif."
+        return "salah satu premis negatif, jadi kesimpulan yang sah pasti negatif."
+    subject = t[conclusion.subject]
+    if conclusion.distributes(conclusion.subject) and not any(
+        p.distributes(conclusion.subject) for p in premises
+    ):
+        return (
+            f"kesimpulan ini berbicara tentang seluruh {subject}, padahal premis hanya "
+            f"membahas sebagian {subject} (generalisasi berlebihan atau pembalikan kalimat "
+            "yang tidak sah)."
+        )
+    predicate = t[conclusion.predicate]
+    return (
+        f"kesimpulan ini menyatakan sesuatu tentang seluruh {predicate}, padahal premis "
+        f"tidak membahas seluruh {predicate}."
+    )
+
+
 def _no_conclusion_reason(premises) -> str:
     if all(p.negative for p in premises):
         return "two-negative"
@@ -299,10 +331,16 @@ def generate_syllogism(rng: random.Random) -> GeneratedItem:
         )
     else:
         lines.append(_reasoning(premises, key, terms))
-        lines.append("")
+    lines.append("")
+    lines.append("Mengapa pilihan lain keliru:")
+    lines.append("")
+    shown_wrong = wrong[:4] if key is None else wrong[:3]
+    for statement in shown_wrong:
+        lines.append(f"- *{statement.text(terms)}* — {_why_wrong(premises, statement, terms)}")
+    if key is not None:
         lines.append(
-            "Pilihan lain keliru: membalik kalimat (konversi tidak sah), mengubah 'sebagian' "
-            "menjadi 'semua', atau menyimpulkan lewat istilah tengah yang tidak terdistribusi."
+            f"- *{NO_CONCLUSION}* — keliru, karena kesimpulan di atas pasti benar "
+            "selama kedua premis benar."
         )
     lines.append("")
     lines.append(f"Jadi, kesimpulan yang tepat: **{correct_text}**")

@@ -120,6 +120,10 @@ def test_syllogism_items_have_exactly_one_correct_option():
         assert solve_syllogism(item) == [item.correct], (seed, item.stem, item.options)
         assert item.options[item.correct] == item.answer
         assert item.answer in item.explanation.strip().splitlines()[-1]
+        # Every distractor is explained: the fallacy it commits is named.
+        for index, option in enumerate(item.options):
+            if index != item.correct:
+                assert f"- *{option}* — " in item.explanation, (seed, option)
         if item.answer == NO_CONCLUSION:
             seen_no_conclusion += 1
         else:
