@@ -148,7 +148,7 @@ def test_exam_page_shows_the_figure_with_its_alt_text(
     # Each option is a picture named by its description.
     for text in figural_item.options:
         assert f"<title>{text}</title>" in html
-    assert html.count('<span class="option-figure"><svg') == 5
+    assert html.count('<span class="option-figure" aria-hidden="true"><svg') == 5
 
 
 def assert_inert(html: str) -> None:
@@ -169,7 +169,7 @@ def test_figure_edited_to_carry_script_is_neutralised_on_the_practice_page(
     assert_inert(html)
     assert '<figure class="soal-figure"><svg' in html
     assert "<title>Gambar uji</title>" in html
-    assert html.count('<span class="option-figure"><svg') == 5
+    assert html.count('<span class="option-figure" aria-hidden="true"><svg') == 5
 
 
 def test_exam_shows_the_frozen_figure_and_neutralises_a_tampered_one(
@@ -196,7 +196,7 @@ def test_review_page_shows_the_frozen_figure(
     html = candidate_client.get(reverse("ujian:review", args=[figural_attempt.uuid]))
     html = html.content.decode()
     assert f"<title>{figural_item.figure_alt}</title>" in html
-    assert html.count('<span class="option-figure"><svg') == 5
+    assert html.count('<span class="option-figure" aria-hidden="true"><svg') == 5
 
 
 def test_reviewer_preview_shows_the_figure_sanitised(client, reviewer, figural_question):
@@ -208,4 +208,4 @@ def test_reviewer_preview_shows_the_figure_sanitised(client, reviewer, figural_q
     shown = html.split("Seperti yang dilihat peserta")[1].split("Kunci dan pembahasan")[0]
     assert_inert(shown)
     assert f"<title>{figural_question.figure_alt}</title>" in shown
-    assert shown.count('<span class="option-figure"><svg') == 5
+    assert shown.count('<span class="option-figure" aria-hidden="true"><svg') == 5
