@@ -1,6 +1,6 @@
 """Figural families `figural-deret` (series) and `figural-analogi` (analogy).
 
-A panel is described by four numbers-like properties (see `Panel`); the SVG is drawn from them by
+A panel is described by four properties (see `Panel`); the SVG is drawn from them by
 our own code only, so it never carries input from a person. The drawn panels are kept in
 `params` (as plain dicts) so the property tests can recompute the key on their own.
 """
