@@ -42,6 +42,12 @@ def test_candidate_sees_the_figure_and_answers_with_a_picture_option(page, candi
     shown_index = [options.nth(i).inner_text() for i in range(5)].index(
         next(t for t in (options.nth(i).inner_text() for i in range(5)) if key in t)
     )
+    # On a 360-px phone the row of panels shrinks to fit instead of overflowing the page.
+    page.set_viewport_size({"width": 360, "height": 740})
+    phone = figure.bounding_box()
+    assert phone and phone["width"] <= 340 and phone["height"] < box["height"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1280, "height": 900})
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "figural-exam.png"), full_page=True)
 

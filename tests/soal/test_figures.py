@@ -13,11 +13,12 @@ from soal.generators import generate
 from soal.models import Option, Question
 from soal.services.questions import question_create
 from soal.services.rules import OptionData, QuestionData
-from tests.factories import make_blueprint, make_tryout
+from tests.factories import create_question, make_blueprint, make_tryout
 from tests.soal.test_generators_verbal_figural import drawn
 from ujian.models import QuestionSnapshot
 from ujian.services.attempts import attempt_start, attempt_submit
 from ujian.services.building import attempt_create
+from ujian.services.snapshots import snapshot_data
 
 MALICIOUS = """<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
   viewBox="0 0 10 10" onload="alert(1)" style="background:url(http://evil.example/x)">
@@ -209,3 +210,10 @@ def test_reviewer_preview_shows_the_figure_sanitised(client, reviewer, figural_q
     assert_inert(shown)
     assert f"<title>{figural_question.figure_alt}</title>" in shown
     assert shown.count('<span class="option-figure" aria-hidden="true"><svg') == 5
+
+
+def test_questions_without_figures_keep_their_frozen_content_unchanged(db):
+    data = snapshot_data(create_question())
+    # No new keys for ordinary questions, so their snapshot hashes stay what they were.
+    assert "figure" not in data
+    assert all("figure_svg" not in o for o in data["options"])
