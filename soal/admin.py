@@ -34,7 +34,7 @@ class OptionForm(forms.ModelForm):
 
     class Meta:
         model = Option
-        fields = ["position", "text", "score", "rationale"]
+        fields = ["position", "text", "score", "rationale", "figure_svg"]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 2, "cols": 40}),
             "rationale": forms.Textarea(attrs={"rows": 2, "cols": 30}),
@@ -119,7 +119,7 @@ class OptionInline(admin.StackedInline):
     model = Option
     form = OptionForm
     formset = OptionFormSet
-    fields = ["position", "text", "score", "rationale", "upholds", "violates"]
+    fields = ["position", "text", "score", "rationale", "upholds", "violates", "figure_svg"]
     extra = 0
     max_num = 5
 
@@ -182,6 +182,10 @@ class QuestionAdmin(admin.ModelAdmin):
         (
             None,
             {"fields": ["subtest", "aspect", "section", "stem", "explanation", "key", "owner"]},
+        ),
+        (
+            _l("Gambar (soal figural)"),
+            {"classes": ["collapse"], "fields": ["figure_svg", "figure_alt"]},
         ),
         (
             _l("Alur kerja"),

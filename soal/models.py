@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from materi.models import Principle, Section
 
+from .figures import validate_figure
+
 LETTERS = "ABCDE"
 
 
@@ -99,6 +101,14 @@ class Question(models.Model):
     )
     stem = models.TextField(_("soal (Markdown)"))
     explanation = models.TextField(_("pembahasan"), blank=True)
+    # A figure shown under the stem (figural items). Always passed through
+    # soal.figures.svg_sanitise before it reaches a page, since a tutor may edit it.
+    figure_svg = models.TextField(_("gambar soal (SVG)"), blank=True, validators=[validate_figure])
+    figure_alt = models.TextField(
+        _("deskripsi gambar"),
+        blank=True,
+        help_text=_("Teks pengganti gambar untuk pembaca layar: jelaskan setiap panel."),
+    )
     subtest = models.CharField(_("subtes"), max_length=8, choices=Subtest.choices)
     aspect = models.CharField(_("aspek"), max_length=32, choices=Aspect.choices)
     scoring = models.CharField(_("jenis penilaian"), max_length=8, choices=Scoring.choices)
@@ -180,6 +190,10 @@ class Option(models.Model):
     text = models.TextField(_("teks pilihan"))
     score = models.PositiveSmallIntegerField(_("skor"))
     rationale = models.TextField(_("alasan skor"), blank=True)
+    # An option that is a picture; its text stays the description (the alt text).
+    figure_svg = models.TextField(
+        _("gambar pilihan (SVG)"), blank=True, validators=[validate_figure]
+    )
     principles = models.ManyToManyField(
         Principle, through="OptionPrinciple", related_name="options", blank=True
     )

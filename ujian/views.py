@@ -82,9 +82,14 @@ def _exam_context(request: HttpRequest, attempt, number: int) -> dict:
     data = QuestionSnapshot.objects.values_list("data", flat=True).get(pk=snapshot_id)
     answers = {a.position: a for a in Answer.objects.filter(attempt=attempt)}
     current = answers.get(position)
-    # Only text goes to the page: no score, rationale, principle or explanation.
+    # Only text and pictures go to the page: no score, rationale, principle or explanation.
     options = [
-        {"letter": "ABCDE"[i], "index": i, "text": data["options"][int(o)]["text"]}
+        {
+            "letter": "ABCDE"[i],
+            "index": i,
+            "text": data["options"][int(o)]["text"],
+            "figure_svg": data["options"][int(o)].get("figure_svg", ""),
+        }
         for i, o in enumerate(order)
     ]
     grid = [
@@ -101,6 +106,7 @@ def _exam_context(request: HttpRequest, attempt, number: int) -> dict:
         "position": position,
         "section": attempt.sections[section_index][0],
         "stem": render_markdown(data["stem"]),
+        "figure": data.get("figure"),
         "options": options,
         "choice": current.choice if current else None,
         "flagged": bool(current and current.flagged),

@@ -12,3 +12,6 @@ from .base import FAMILIES, GeneratedItem, generate, register
 from . import numeric  # noqa: F401  isort: skip
 
 __all__ = ["FAMILIES", "GeneratedItem", "generate", "register"]
+
+# Importing a family module registers it.
+from . import figural, syllogism  # noqa: F401

@@ -35,6 +35,7 @@ def question_to_data(question: Question) -> QuestionData:
                 rationale=option.rationale,
                 upholds=[c.principle.code for c in credits if c.effect == Effect.UPHOLDS],
                 violates=[c.principle.code for c in credits if c.effect == Effect.VIOLATES],
+                figure_svg=option.figure_svg,
             )
         )
     section = question.section
@@ -46,6 +47,8 @@ def question_to_data(question: Question) -> QuestionData:
         explanation=question.explanation,
         key=question.key,
         section_ref=f"{section.module.slug}/{section.slug}" if section else None,
+        figure_svg=question.figure_svg,
+        figure_alt=question.figure_alt,
     )
 
 
@@ -58,6 +61,7 @@ def _write_options(question: Question, options: list[OptionData], codes: dict[st
             text=o.text.strip(),
             score=o.score,
             rationale=o.rationale.strip(),
+            figure_svg=o.figure_svg.strip(),
         )
         for i, o in enumerate(options)
     )
@@ -92,6 +96,8 @@ def question_create(
         key=data.key or None,
         stem=data.stem.strip(),
         explanation=data.explanation.strip(),
+        figure_svg=data.figure_svg.strip(),
+        figure_alt=data.figure_alt.strip(),
         subtest=data.subtest,
         aspect=data.aspect,
         scoring=data.scoring,
@@ -115,6 +121,7 @@ def question_update_content(*, question: Question, data: QuestionData, actor=Non
     codes = {p.code: p for p in Principle.objects.all()}
     _check(data, codes, publish=False)
     question.stem, question.explanation = data.stem.strip(), data.explanation.strip()
+    question.figure_svg, question.figure_alt = data.figure_svg.strip(), data.figure_alt.strip()
     question.subtest, question.aspect, question.scoring = data.subtest, data.aspect, data.scoring
     question.section = section_by_ref(data.section_ref)
     question.save()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from ..figures import figure_is_valid
 from ..models import ASPECTS_BY_SUBTEST, LETTERS, Aspect, Scoring, Subtest
 
 
@@ -20,6 +21,7 @@ class OptionData:
     rationale: str = ""
     upholds: list[str] = field(default_factory=list)
     violates: list[str] = field(default_factory=list)
+    figure_svg: str = ""
 
 
 @dataclass
@@ -31,6 +33,8 @@ class QuestionData:
     explanation: str = ""
     key: str | None = None
     section_ref: str | None = None  # "<module-slug>/<section-slug>"
+    figure_svg: str = ""
+    figure_alt: str = ""
 
     @property
     def scoring(self) -> str:
@@ -54,10 +58,14 @@ def structural_problems(
         problems.append(
             _("aspek “%(a)s” bukan aspek subtes %(s)s") % {"a": data.aspect, "s": data.subtest}
         )
+    if data.figure_svg and not figure_is_valid(data.figure_svg):
+        problems.append(_("gambar soal bukan SVG yang valid"))
     for i, option in enumerate(data.options):
         letter = LETTERS[i] if i < len(LETTERS) else str(i + 1)
         if not (option.text or "").strip():
             problems.append(_("teks pilihan %(l)s kosong") % {"l": letter})
+        if option.figure_svg and not figure_is_valid(option.figure_svg):
+            problems.append(_("gambar pilihan %(l)s bukan SVG yang valid") % {"l": letter})
         if known_principles is not None:
             for code in [*option.upholds, *option.violates]:
                 if code not in known_principles:
@@ -105,6 +113,8 @@ def publication_problems(
     problems = structural_problems(data, known_principles=known_principles)
     if not (data.explanation or "").strip():
         problems.append(_("pembahasan belum diisi"))
+    if data.figure_svg and not data.figure_alt.strip():
+        problems.append(_("gambar soal belum punya deskripsi untuk pembaca layar"))
     if data.subtest == Subtest.TKP:
         for i, option in enumerate(data.options[:5]):
             if not (option.upholds or option.violates):

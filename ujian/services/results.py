@@ -92,6 +92,7 @@ class ReviewOption:
     violates: list[str]
     chosen: bool
     best: bool
+    figure_svg: str = ""
 
 
 @dataclass
@@ -107,6 +108,7 @@ class ReviewItem:
     flagged: bool
     reread: dict | None = None
     names: dict = field(default_factory=dict)
+    figure: dict | None = None  # {"svg", "alt"} of a figural item
 
     @property
     def correct(self) -> bool:
@@ -145,6 +147,7 @@ def review_items(attempt: Attempt) -> list[ReviewItem]:
                     violates=[names.get(c, c) for c in o["violates"]],
                     chosen=chosen,
                     best=o["score"] == best,
+                    figure_svg=o.get("figure_svg", ""),
                 )
             )
         items.append(
@@ -159,6 +162,7 @@ def review_items(attempt: Attempt) -> list[ReviewItem]:
                 answered=answer is not None and answer.choice is not None,
                 flagged=bool(answer and answer.flagged),
                 reread=data.get("section"),
+                figure=data.get("figure"),
             )
         )
     return items

@@ -16,16 +16,18 @@ def snapshot_data(question: Question) -> dict:
     options = []
     for option in question.options.all():
         credits = list(option.credits.all())
-        options.append(
-            {
-                "text": option.text,
-                "score": option.score,
-                "rationale": option.rationale,
-                "upholds": [c.principle.code for c in credits if c.effect == Effect.UPHOLDS],
-                "violates": [c.principle.code for c in credits if c.effect == Effect.VIOLATES],
-            }
-        )
-    return {
+        frozen = {
+            "text": option.text,
+            "score": option.score,
+            "rationale": option.rationale,
+            "upholds": [c.principle.code for c in credits if c.effect == Effect.UPHOLDS],
+            "violates": [c.principle.code for c in credits if c.effect == Effect.VIOLATES],
+        }
+        # Figure keys only when there is a figure, so existing content keeps its hash.
+        if option.figure_svg:
+            frozen["figure_svg"] = option.figure_svg
+        options.append(frozen)
+    data = {
         "question": question.pk,
         "version": question.version,
         "subtest": question.subtest,
@@ -42,6 +44,9 @@ def snapshot_data(question: Question) -> dict:
         ),
         "options": options,
     }
+    if question.figure_svg:
+        data["figure"] = {"svg": question.figure_svg, "alt": question.figure_alt}
+    return data
 
 
 def snapshots_ensure(questions: Iterable[Question]) -> dict[int, int]:
