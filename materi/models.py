@@ -26,6 +26,7 @@ class Principle(models.Model):
         PRINSIP_PELAYANAN = "prinsip-pelayanan", _("Prinsip pelayanan")
         ETIKA = "etika", _("Etika ASN")
         JEJARING_KERJA = "jejaring-kerja", _("Jejaring kerja")
+        KEBANGSAAN = "kebangsaan", _("Wawasan kebangsaan")
 
     code = models.SlugField(_("kode"), max_length=60, unique=True)
     name = models.CharField(_("nama"), max_length=120)

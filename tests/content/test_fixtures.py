@@ -15,6 +15,7 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR) / "fixtures"
 STATUTE = Path(settings.BASE_DIR) / "docs" / "sources" / "uu-25-2009-fulltext.md"
+CONSTITUTION = Path(settings.BASE_DIR) / "docs" / "sources" / "uud-1945-fulltext.md"
 UU25_ARTICLES = 62  # UU 25/2009 has Pasal 1..62
 
 
@@ -54,9 +55,10 @@ def test_question_counts_by_subtest_and_aspect():
     assert counts[("TKP", "pelayanan-publik")] >= 60
     assert counts[("TKP", "jejaring-kerja")] >= 45
     assert counts[("MATERI", "pemahaman-materi")] >= 45
-    # Study checks never pose as SKD items: a module's Uji Pemahaman is the questions pointing at
-    # its sections, and no TWK/TIU item points at one.
-    assert not [q["key"] for q in QUESTIONS if q["subtest"] in {"TWK", "TIU"} and q.get("section")]
+    # Study checks (fixtures/soal/materi-*.yaml) never pose as SKD items; TWK/TIU banks live in
+    # their own files.
+    study = [q for p in sorted((ROOT / "soal").glob("materi-*.yaml")) for q in load_yaml(p) or []]
+    assert not [q["key"] for q in study if q["subtest"] != "MATERI"]
     assert not [q["key"] for q in QUESTIONS if q["subtest"] == "MATERI" and not q.get("section")]
 
 
@@ -251,7 +253,10 @@ def test_no_article_of_uu_25_2009_is_invented():
     for where, text in _texts():
         for match in re.finditer(r"Pasal (\d+)", text):
             nearby = text[max(0, match.start() - 80) : match.end() + 40]
-            if re.search(r"UU (ASN|No\.? ?20|20/2023|5/2014)|Undang-Undang ASN|PP |Permen", nearby):
+            if re.search(
+                r"UU (ASN|No\.? ?20|20/2023|5/2014|24/2009|23/2019)|Undang-Undang ASN|PP |Permen",
+                nearby,
+            ):
                 continue
             if int(match.group(1)) > UU25_ARTICLES:
                 invented.append((where, match.group(0)))
@@ -259,9 +264,12 @@ def test_no_article_of_uu_25_2009_is_invented():
 
 
 def test_statute_quotations_are_marked_and_really_in_the_statute():
-    if not STATUTE.exists():
-        pytest.fail(f"the statute text is needed to check quotations: {STATUTE}")
+    for source in (STATUTE, CONSTITUTION):
+        if not source.exists():
+            pytest.fail(f"the statute text is needed to check quotations: {source}")
     statute = " ".join(words(STATUTE.read_text(encoding="utf-8")))
+    # Quotations attributed to the Constitution ("— UUD 1945 Pasal 36") are checked against it.
+    constitution = " ".join(words(CONSTITUTION.read_text(encoding="utf-8")))
     wrong = []
     for where, text in _texts():
         for quote in re.findall(r"(?:^>.*\n?)+", text, re.M):
@@ -271,9 +279,10 @@ def test_statute_quotations_are_marked_and_really_in_the_statute():
             if not attribution or "Pasal" not in attribution[-1]:
                 wrong.append((where, "no article", body[:60]))
                 continue
+            source = constitution if "UUD" in attribution[-1] else statute
             # Quotations may elide with "..." or "…": every piece must be in the statute.
             for piece in re.split(r"\.\.\.|…|\[\.\.\.\]", body):
-                if len(words(piece)) >= 4 and " ".join(words(piece)) not in statute:
+                if len(words(piece)) >= 4 and " ".join(words(piece)) not in source:
                     wrong.append((where, "not in the statute", piece[:60]))
     assert wrong == []
 
