@@ -65,6 +65,7 @@ def generated_items(*, family: str, count: int, seed: int = 0) -> list[Generated
 
 
 def generated_item_data(item: GeneratedItem) -> QuestionData:
+    option_svgs = list(item.params.get("option_svgs") or [])
     rationales = item.rationales or tuple(
         _("Benar: sesuai perhitungan pada pembahasan.")
         if i == item.correct
@@ -78,8 +79,15 @@ def generated_item_data(item: GeneratedItem) -> QuestionData:
         aspect=item.aspect,
         explanation=item.explanation,
         section_ref=None,  # no TIU study module yet: generated items belong to no section
+        figure_svg=item.figure or "",
+        figure_alt=item.figure_alt or "",
         options=[
-            OptionData(text=text, score=5 if i == item.correct else 0, rationale=why)
+            OptionData(
+                text=text,
+                score=5 if i == item.correct else 0,
+                rationale=why,
+                figure_svg=option_svgs[i] if i < len(option_svgs) else "",
+            )
             for i, (text, why) in enumerate(zip(item.options, rationales, strict=True))
         ],
     )

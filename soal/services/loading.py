@@ -37,6 +37,8 @@ def data_from_mapping(item: dict) -> QuestionData:
         aspect=item["aspect"],
         explanation=item.get("explanation", ""),
         section_ref=item.get("section"),
+        figure_svg=item.get("figure", ""),
+        figure_alt=item.get("figure_alt", ""),
         options=[
             OptionData(
                 text=str(o["text"]),
@@ -44,6 +46,7 @@ def data_from_mapping(item: dict) -> QuestionData:
                 rationale=o.get("rationale", ""),
                 upholds=list(o.get("upholds") or []),
                 violates=list(o.get("violates") or []),
+                figure_svg=o.get("figure", ""),
             )
             for o in item["options"]
         ],

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from soal.generators import FAMILIES
 from soal.models import Question, QuestionEvent, Status
+from soal.services.generation import generated_questions_create
 from soal.services.loading import questions_load
 from soal.tasks import generated_questions_create_task
 
@@ -152,3 +153,24 @@ def test_an_item_without_rationales_still_gets_one_sentence_per_option(db):
     assert all(o.rationale.strip() for o in data.options)
     assert data.subtest == "TIU" and data.section_ref is None
     assert data.key == f"tiu-gen-contoh-{item.fingerprint}"
+
+
+def test_figural_items_keep_their_figures_from_yaml_to_the_bank(db, tmp_path):
+    call_command(
+        "generate_tiu",
+        "--family",
+        "figural-deret",
+        "--count",
+        "2",
+        "--yaml",
+        str(tmp_path / "tiu-gen-{family}.yaml"),
+        stdout=None,
+    )
+    questions_load(tmp_path)
+    question = generated().get(key__contains="figural-deret", pk=generated().first().pk)
+    assert question.figure_svg.startswith("<svg") and question.figure_alt
+    assert all(o.figure_svg.startswith("<svg") for o in question.options.all())
+    # Made as a draft through the service, the same figures arrive.
+    assert generated_questions_create(family="figural-analogi", count=1, seed=3) == 1
+    drafted = generated().filter(key__contains="figural-analogi").get()
+    assert drafted.figure_svg and drafted.options.exclude(figure_svg="").count() == 5

@@ -33,16 +33,22 @@ _BlockDumper.add_representer(str, _str)
 
 
 def _mapping(data: QuestionData) -> dict:
-    return {
+    mapping = {
         "key": data.key,
         "subtest": str(data.subtest),
         "aspect": str(data.aspect),
         "stem": data.stem.strip() + "\n",
         "explanation": data.explanation.strip() + "\n",
         "options": [
-            {"text": o.text, "score": o.score, "rationale": o.rationale} for o in data.options
+            {"text": o.text, "score": o.score, "rationale": o.rationale}
+            | ({"figure": o.figure_svg} if o.figure_svg else {})
+            for o in data.options
         ],
     }
+    if data.figure_svg:  # figural families: the drawing and its text alternative
+        mapping["figure"] = data.figure_svg
+        mapping["figure_alt"] = data.figure_alt
+    return mapping
 
 
 class Command(BaseCommand):
