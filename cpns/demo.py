@@ -26,6 +26,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("tutor@demo.cpns.id", "Bagus Tutor", "tutor"),
     DemoAccount("reviewer@demo.cpns.id", "Dewi Reviewer", "reviewer"),
     DemoAccount("lembaga@demo.cpns.id", "Andi Admin Lembaga", "admin lembaga"),
+    DemoAccount("pengawas@demo.cpns.id", "Sari Pengawas", "pengawas"),
     DemoAccount("admin@demo.cpns.id", "Admin Situs", "superuser"),
 ]
 
@@ -56,6 +57,10 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         if account.role == "admin lembaga":
             Membership.objects.get_or_create(
                 institution=institution, user=user, defaults={"role": Membership.Role.ADMIN}
+            )
+        if account.role == "pengawas":
+            Membership.objects.get_or_create(
+                institution=institution, user=user, defaults={"role": Membership.Role.PROCTOR}
             )
         if account.role == "peserta":
             Membership.objects.get_or_create(institution=institution, user=user)

@@ -371,3 +371,40 @@ def test_another_institution_cannot_approve_or_change_invites(client, garuda, ri
     cohort.refresh_from_db()
     pending.refresh_from_db()
     assert not cohort.invite_open and not pending.approved
+
+
+def test_the_demo_ships_an_exam_day_a_newcomer_can_watch(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """`make run` prints log-ins; with them the console of a live, pre-built session works."""
+    import os
+
+    from django.core.management import call_command
+
+    from cpns.models import User
+    from lembaga.models import ExamSession
+
+    settings.DEBUG = True
+    with open(os.devnull, "w") as devnull, django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", stdout=devnull)
+        call_command("demo", stdout=devnull)  # idempotent
+    session = ExamSession.objects.get(name="Tryout Demo Lembaga")
+    assert session.is_open() and session.tryout.blueprint.slug == "skd-cat-bkn"
+    assert session.tryout.attempts.filter(status=AttemptStatus.READY).count() == 1
+
+    def log_in(email: str) -> None:  # through the log-in page, with the printed password
+        client.logout()
+        response = client.post(reverse("login"), {"username": email, "password": "demo-cpns-2026"})
+        assert response.status_code == 302, email
+
+    for email in ("pengawas@demo.cpns.id", "lembaga@demo.cpns.id"):
+        log_in(email)
+        page = client.get(session.get_absolute_url()).content.decode()
+        assert token_current(session) in page and "DEMO-001" in page
+    log_in("peserta@demo.cpns.id")
+    response = client.post(
+        reverse("lembaga:enter", args=[session.tryout.owner.slug, session.uuid]),
+        {"token": token_current(session)},
+    )
+    assert response.status_code == 302 and "/tryout/sesi/" in response.url
+    assert User.objects.filter(email__endswith="@demo.cpns.id").count() == 6

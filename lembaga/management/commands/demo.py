@@ -1,6 +1,6 @@
 """`python manage.py demo`: migrate, load the content and demo accounts, say how to log in.
 
-Lives in ujian, the top layer, because it touches every app. Safe to run again.
+Lives in lembaga, the top layer, because it touches every app. Safe to run again.
 The demo accounts share a published password, so with DEBUG off the command refuses unless
 forced (`--force`); `--without-accounts` loads only migrations and content, safe anywhere.
 """
@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from cpns.demo import DEMO_PASSWORD, demo_accounts_ensure
+from lembaga.demo import demo_session_ensure
 from ujian.services.presets import presets_load
 
 
@@ -44,6 +45,13 @@ class Command(BaseCommand):
         if not with_accounts:
             return
         accounts = demo_accounts_ensure()
+        session = demo_session_ensure()
         self.stdout.write(self.style.SUCCESS("Demo siap. Masuk dengan salah satu akun berikut:"))
         for account in accounts:
             self.stdout.write(f"  {account.role:<14} {account.email:<26} sandi: {DEMO_PASSWORD}")
+        if session is not None:
+            self.stdout.write(
+                f"Sesi lembaga “{session.name}”: konsol pengawas di {session.get_absolute_url()} "
+                "(masuk sebagai lembaga@ atau pengawas@; token tampil di konsol), peserta@ "
+                "memulai dari menu Lembaga dengan token itu."
+            )
