@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from soal.analysis.moodle import quiz_statistics
 from soal.analysis.tkp import tkp_analysis
-from soal.models import Question
+from soal.models import Option, Question, Status
+from soal.services.questions import question_duplicate, question_publish
 from tests.factories import (
+    InstitutionFactory,
+    MembershipFactory,
     UserFactory,
     make_bank,
     make_blueprint,
     make_tryout,
 )
-from ujian.models import Attempt, ItemStat, TryoutStat
+from ujian.errors import UjianError
+from ujian.models import Attempt, ItemStat, QuestionSnapshot, Regrade, RegradeStatus, TryoutStat
 from ujian.services.analysis import tryout_matrix, tryout_stats_compute
+from ujian.services.regrade import regrade_create, regrade_request_apply
 from ujian.services.simulation import attempts_simulate
 
 pytestmark = pytest.mark.usefixtures("needs_postgres")
@@ -82,3 +88,167 @@ def test_planted_miskey_is_flagged(fixed_form):
     tryout_stats_compute(tryout_id=fixed_form.pk)
     flagged = ItemStat.objects.get(tryout=fixed_form, question=target)
     assert "possible_miskey" in [f["code"] for f in flagged.data["flags"]]
+
+
+# --- regrade ---------------------------------------------------------------------------------
+
+
+def fixed_version(question, actor, scores):
+    """A reviewer's fixed version: same options, new scores, published."""
+    draft = question_duplicate(question=question, actor=actor)
+    for option, score in zip(draft.options.order_by("position"), scores, strict=True):
+        Option.objects.filter(pk=option.pk).update(score=score)
+    return question_publish(question=draft, actor=actor)
+
+
+@pytest.fixture
+def miskeyed(fixed_form, reviewer, django_capture_on_commit_callbacks):
+    target = Question.objects.filter(aspect="pelayanan-publik").order_by("pk").first()
+    simulate(fixed_form, n=60, attractiveness=plant_miskey(target.pk))
+    tryout_stats_compute(tryout_id=fixed_form.pk)
+    old = [o.score for o in target.options.order_by("position")]
+    # Swap the 2 and the 5: the key was the wrong way round.
+    new = [5 if s == 2 else 2 if s == 5 else s for s in old]
+    fixed = fixed_version(target, reviewer, new)
+    snapshot = QuestionSnapshot.objects.get(item_stats__tryout=fixed_form, question=target)
+    return target, fixed, snapshot
+
+
+def results_of(tryout):
+    return dict(
+        Attempt.objects.filter(tryout=tryout).values_list("pk", "total").order_by("pk")
+    ), dict(Attempt.objects.filter(tryout=tryout).values_list("pk", "items"))
+
+
+def test_dry_run_writes_nothing_to_attempts(
+    miskeyed, fixed_form, reviewer, django_capture_on_commit_callbacks
+):
+    _target, fixed, snapshot = miskeyed
+    before = results_of(fixed_form)
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade = regrade_create(
+            tryout=fixed_form, old_snapshot=snapshot, new_question=fixed, actor=reviewer
+        )
+    regrade.refresh_from_db()
+    assert regrade.status == RegradeStatus.PREVIEWED
+    assert regrade.changed > 0 and len(regrade.preview) == regrade.changed
+    assert results_of(fixed_form) == before
+    assert not Attempt.objects.filter(tryout=fixed_form, regraded_at__isnull=False).exists()
+
+
+def test_apply_twice_changes_as_much_as_once(
+    miskeyed, fixed_form, reviewer, django_capture_on_commit_callbacks
+):
+    _target, fixed, snapshot = miskeyed
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade = regrade_create(
+            tryout=fixed_form, old_snapshot=snapshot, new_question=fixed, actor=reviewer
+        )
+    regrade.refresh_from_db()
+    expected = {c["attempt"]: c["new"]["total"] for c in regrade.preview}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert regrade_request_apply(regrade=regrade, actor=reviewer)
+    regrade.refresh_from_db()
+    assert regrade.status == RegradeStatus.DONE and regrade.changed == len(expected)
+    assert regrade.applied_by == reviewer and regrade.applied_at is not None
+    after_once = results_of(fixed_form)
+    changed = Attempt.objects.filter(tryout=fixed_form, regraded_at__isnull=False)
+    assert {str(a.uuid): a.total for a in changed} == expected
+    # The frozen snapshot stays; the new version is recorded as what scores the position.
+    a = changed.first()
+    assert snapshot.pk in a.items["s"] and regrade.new_snapshot_id in a.items["r"].values()
+    # Second application: refused, and a second regrade to the same version changes nothing.
+    assert not regrade_request_apply(regrade=regrade, actor=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = regrade_create(
+            tryout=fixed_form, old_snapshot=snapshot, new_question=fixed, actor=reviewer
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade_request_apply(regrade=Regrade.objects.get(pk=again.pk), actor=reviewer)
+    assert Regrade.objects.get(pk=again.pk).changed == 0
+    assert results_of(fixed_form) == after_once
+
+
+def test_regrade_refuses_a_version_with_other_options(miskeyed, fixed_form, reviewer):
+    _target, fixed, snapshot = miskeyed
+    draft = question_duplicate(question=fixed, actor=reviewer)
+    Option.objects.filter(question=draft, position=4).delete()
+    draft.status = Status.PUBLISHED
+    draft.save(update_fields=["status"])
+    with pytest.raises(UjianError, match="Jumlah pilihan berubah"):
+        regrade_create(tryout=fixed_form, old_snapshot=snapshot, new_question=draft, actor=reviewer)
+    assert not Regrade.objects.filter(new_snapshot__question=draft).exists()
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def personas(db, tutor, reviewer, candidate, institution, institution_admin):
+    make_bank(pelayanan=3, jejaring=2)
+    public = make_tryout(blueprint=make_blueprint(), slug="publik")
+    own = make_tryout(
+        blueprint=make_blueprint(slug="kisi-lembaga"), slug="milik", owner=institution
+    )
+    other_inst = InstitutionFactory(name="Lain", slug="lain")
+    other = make_tryout(blueprint=make_blueprint(slug="kisi-lain"), slug="lain", owner=other_inst)
+    other_admin = UserFactory(email="admin.lain@example.com")
+    MembershipFactory(user=other_admin, institution=other_inst, role="admin")
+    for t in (public, own, other):
+        simulate_small(t)
+        tryout_stats_compute(tryout_id=t.pk)
+    return {"public": public, "own": own, "other": other}
+
+
+def simulate_small(tryout):
+    users = [UserFactory() for _ in range(12)]
+    attempts_simulate(tryout=tryout, user_ids=[u.pk for u in users])
+
+
+@pytest.mark.parametrize(
+    ("who", "which", "expected"),
+    [
+        ("tutor", "public", 200),
+        ("reviewer", "public", 200),
+        ("tutor", "own", 404),
+        ("institution_admin", "own", 200),
+        ("institution_admin", "other", 404),
+        ("institution_admin", "public", 404),
+        ("candidate", "public", 404),
+        ("anonymous", "public", 302),
+    ],
+)
+def test_report_item_and_export_permissions(client, request, personas, who, which, expected):
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+    tryout = personas[which]
+    snapshot_id = ItemStat.objects.filter(tryout=tryout).values_list("snapshot_id", flat=True)[0]
+    urls = [
+        reverse("ujian:analysis_report", args=[tryout.uuid]),
+        reverse("ujian:analysis_item", args=[tryout.uuid, snapshot_id]),
+        reverse("ujian:analysis_export", args=[tryout.uuid, "csv"]),
+        reverse("ujian:analysis_export", args=[tryout.uuid, "xlsx"]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == expected, url
+        if expected == 302:
+            assert "/akun/login/" in response["Location"]
+    response = client.post(reverse("ujian:analysis_recompute", args=[tryout.uuid]))
+    assert response.status_code == (302 if expected in (200, 302) else 404)
+
+
+def test_report_sorts_without_js_and_shows_flags_first(client, reviewer, fixed_form):
+    target = Question.objects.filter(aspect="pelayanan-publik").order_by("pk").first()
+    simulate(fixed_form, n=150, attractiveness=plant_miskey(target.pk))
+    tryout_stats_compute(tryout_id=fixed_form.pk)
+    client.force_login(reviewer)
+    html = client.get(reverse("ujian:analysis_report", args=[fixed_form.uuid])).content.decode()
+    assert "Kemungkinan salah kunci" in html
+    first_row = html.split('class="item-row"')[1]
+    assert "flag-possible_miskey" in first_row.split("</tr>")[0]
+    by_facility = client.get(
+        reverse("ujian:analysis_report", args=[fixed_form.uuid]) + "?urut=facility"
+    ).context["rows"]
+    facilities = [r.facility for r in by_facility]
+    assert facilities == sorted(facilities)
