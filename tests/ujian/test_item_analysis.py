@@ -252,3 +252,22 @@ def test_report_sorts_without_js_and_shows_flags_first(client, reviewer, fixed_f
     ).context["rows"]
     facilities = [r.facility for r in by_facility]
     assert facilities == sorted(facilities)
+
+
+def test_random_forms_figures_count_only_attempts_shown_the_question(db):
+    """Pool 6 + 4, drawing 3 + 2: a question nobody was shown is not a blank answer."""
+    make_bank(pelayanan=6, jejaring=4)
+    tryout = make_tryout(blueprint=make_blueprint(), slug="acak")
+    simulate(tryout, n=80)
+    stat = tryout_stats_compute(tryout_id=tryout.pk)
+    assert stat.data["random_forms"] is True
+    m = tryout_matrix(tryout_id=tryout.pk).subtests["TKP"]
+    for c, sid in enumerate(m.snapshots):
+        row = ItemStat.objects.get(tryout=tryout, snapshot_id=sid)
+        shown = m.presented[:, c]
+        assert row.presented == shown.sum() < 80
+        # Shares of the options and of blanks add up to the attempts shown the question.
+        assert sum(v for v in row.data["rates"]["overall"]) == pytest.approx(1.0)
+        subset = tkp_analysis(chosen=m.chosen[shown], option_scores=m.option_scores)
+        assert row.data["tkp"]["item_rest"] == pytest.approx(subset.items[c].item_rest)
+        assert row.facility == pytest.approx(m.marks[shown, c].mean() / 5)

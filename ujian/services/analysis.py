@@ -173,7 +173,34 @@ def _group_rates(chosen: np.ndarray, totals: np.ndarray) -> list[dict]:
 
 
 def subtest_analysis(m: SubtestMatrix) -> tuple[dict, list[dict]]:
-    """Test-level figures and one dict per item (column) for one subtest."""
+    """Test-level figures and one dict per item (column) for one subtest.
+
+    When attempts drew different questions (random forms), each question's own figures are
+    computed over the attempts that were shown it (a cell never shown is not a blank answer);
+    the rest score stays the attempt's subtest total without the item. Test-level reliability
+    (CIC, α, KR-20) then mixes forms and is an approximation."""
+    test, items = _analyse(m)
+    if m.presented.all():
+        return test, items
+    for j in range(m.marks.shape[1]):
+        rows = m.presented[:, j]
+        if rows.all() or not rows.any():
+            continue
+        subset = SubtestMatrix(
+            m.subtest,
+            m.snapshots,
+            m.chosen[rows],
+            m.presented[rows],
+            m.option_scores,
+            m.marks[rows],
+        )
+        _test, sub_items = _analyse(subset)
+        items[j] = sub_items[j]
+        items[j]["sample_warning"] = _sample_warning(int(rows.sum()))
+    return test, items
+
+
+def _analyse(m: SubtestMatrix) -> tuple[dict, list[dict]]:
     n, k = m.marks.shape
     maxima = np.maximum(m.option_scores.max(axis=1), 0).astype(np.float64)
     moodle = quiz_statistics(m.marks, maxima)
