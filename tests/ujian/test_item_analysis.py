@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -271,3 +273,63 @@ def test_random_forms_figures_count_only_attempts_shown_the_question(db):
         subset = tkp_analysis(chosen=m.chosen[shown], option_scores=m.option_scores)
         assert row.data["tkp"]["item_rest"] == pytest.approx(subset.items[c].item_rest)
         assert row.facility == pytest.approx(m.marks[shown, c].mean() / 5)
+
+
+def test_beat_computes_stats_for_tryouts_closed_since_without_fresh_stats(fixed_form):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ujian.services.analysis import tryouts_needing_stats
+    from ujian.tasks import tryout_stats_due_task
+
+    simulate(fixed_form, n=20)
+    assert tryouts_needing_stats() == []  # still open
+    fixed_form.opens_at = timezone.now() - timedelta(days=2)
+    fixed_form.closes_at = timezone.now() - timedelta(minutes=5)
+    fixed_form.save()
+    assert tryouts_needing_stats() == [fixed_form.pk]
+    assert tryout_stats_due_task.delay().get() == 1
+    assert TryoutStat.objects.get(tryout=fixed_form).attempts == 20
+    assert tryouts_needing_stats() == []
+
+
+def test_option_chart_numbers_are_not_localised(client, reviewer, fixed_form):
+    simulate(fixed_form, n=37)
+    tryout_stats_compute(tryout_id=fixed_form.pk)
+    client.force_login(reviewer)
+    snapshot_id = ItemStat.objects.filter(tryout=fixed_form).values_list("snapshot_id", flat=True)[
+        0
+    ]
+    html = client.get(
+        reverse("ujian:analysis_item", args=[fixed_form.uuid, snapshot_id]),
+        headers={"accept-language": "id"},
+    ).content.decode()
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    numbers = re.findall(r'\s(?:width|x|y)="([^"]+)"', svg)
+    assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers)
+    assert not re.search(r"\d,\d", svg)
+
+
+def test_institution_admin_gets_no_revise_button_and_cannot_post_it(
+    client, institution, institution_admin
+):
+    make_bank(pelayanan=3, jejaring=2)
+    own = make_tryout(blueprint=make_blueprint(), slug="milik", owner=institution)
+    simulate(own, n=15)
+    tryout_stats_compute(tryout_id=own.pk)
+    snapshot_id = ItemStat.objects.filter(tryout=own).values_list("snapshot_id", flat=True)[0]
+    client.force_login(institution_admin)
+    page = client.get(reverse("ujian:analysis_item", args=[own.uuid, snapshot_id]))
+    assert page.status_code == 200 and "Revisi soal" not in page.content.decode()
+    response = client.post(reverse("ujian:analysis_revise", args=[own.uuid, snapshot_id]))
+    assert response.status_code == 404
+    assert not Question.objects.filter(previous_version__isnull=False).exists()
+
+
+def test_admin_tryout_pages_link_the_report(client, reviewer, fixed_form):
+    client.force_login(reviewer)
+    url = reverse("ujian:analysis_report", args=[fixed_form.uuid])
+    listing = client.get(reverse("admin:ujian_tryout_changelist")).content.decode()
+    change = client.get(reverse("admin:ujian_tryout_change", args=[fixed_form.pk])).content.decode()
+    assert url in listing and url in change

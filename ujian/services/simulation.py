@@ -50,7 +50,7 @@ def attempts_simulate(
         v = np.asarray(attractiveness(d), dtype=np.float64)
         v = (v - v.mean()) / (v.std() or 1.0)
         values[index[sid], : len(v)] = v
-    answers = []
+    answers: list[Answer] = []
     for pk, items in attempts:
         theta = rng.normal()
         rows = np.array([index[s] for s in items["s"]])
@@ -71,6 +71,9 @@ def attempts_simulate(
                         saved_at=now,
                     )
                 )
+        if len(answers) >= 50_000:  # keep memory flat for 10,000 attempts
+            Answer.objects.bulk_create(answers, batch_size=5000)
+            answers = []
     Answer.objects.bulk_create(answers, batch_size=5000)
     Attempt.objects.filter(pk__in=[a[0] for a in attempts]).update(
         status=AttemptStatus.SUBMITTED, started_at=now, submitted_at=now
