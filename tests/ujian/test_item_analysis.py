@@ -23,6 +23,7 @@ from ujian.errors import UjianError
 from ujian.models import Attempt, ItemStat, QuestionSnapshot, Regrade, RegradeStatus, TryoutStat
 from ujian.services.analysis import tryout_matrix, tryout_stats_compute
 from ujian.services.regrade import regrade_create, regrade_request_apply
+from ujian.services.scoring import compute_result
 from ujian.services.simulation import attempts_simulate
 
 pytestmark = pytest.mark.usefixtures("needs_postgres")
@@ -159,6 +160,11 @@ def test_apply_twice_changes_as_much_as_once(
     # The frozen snapshot stays; the new version is recorded as what scores the position.
     a = changed.first()
     assert snapshot.pk in a.items["s"] and regrade.new_snapshot_id in a.items["r"].values()
+    # Every stored result is what the scoring code computes for the attempt as regraded.
+    for attempt in Attempt.objects.filter(tryout=fixed_form).select_related("tryout__blueprint"):
+        expected_result = compute_result(attempt, list(attempt.answers.all()), None)
+        assert attempt.result == expected_result
+        assert attempt.total == expected_result["total"]
     # Second application: refused, and a second regrade to the same version changes nothing.
     assert not regrade_request_apply(regrade=regrade, actor=reviewer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -333,3 +339,34 @@ def test_admin_tryout_pages_link_the_report(client, reviewer, fixed_form):
     listing = client.get(reverse("admin:ujian_tryout_changelist")).content.decode()
     change = client.get(reverse("admin:ujian_tryout_change", args=[fixed_form.pk])).content.decode()
     assert url in listing and url in change
+
+
+def test_regrade_with_changed_principle_credits_equals_the_scoring_code(
+    fixed_form, reviewer, django_capture_on_commit_callbacks
+):
+    from soal.models import OptionPrinciple
+    from tests.factories import PrincipleFactory
+
+    target = Question.objects.filter(aspect="pelayanan-publik").order_by("pk").first()
+    simulate(fixed_form, n=50)
+    tryout_stats_compute(tryout_id=fixed_form.pk)
+    snapshot = QuestionSnapshot.objects.get(item_stats__tryout=fixed_form, question=target)
+    draft = question_duplicate(question=target, actor=reviewer)
+    options = list(draft.options.order_by("position"))
+    OptionPrinciple.objects.filter(option=options[0]).delete()
+    fresh = PrincipleFactory(code="asas-keterbukaan")
+    OptionPrinciple.objects.create(option=options[0], principle=fresh, effect="upholds")
+    OptionPrinciple.objects.create(option=options[2], principle=fresh, effect="violates")
+    Option.objects.filter(pk=options[2].pk).update(score=options[4].score)
+    Option.objects.filter(pk=options[4].pk).update(score=options[2].score)
+    fixed = question_publish(question=draft, actor=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade = regrade_create(
+            tryout=fixed_form, old_snapshot=snapshot, new_question=fixed, actor=reviewer
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade_request_apply(regrade=Regrade.objects.get(pk=regrade.pk), actor=reviewer)
+    attempts = Attempt.objects.filter(tryout=fixed_form)
+    assert any("asas-keterbukaan" in [p["code"] for p in a.result["principles"]] for a in attempts)
+    for attempt in attempts:
+        assert attempt.result == compute_result(attempt, list(attempt.answers.all()), None)
