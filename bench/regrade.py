@@ -26,7 +26,7 @@ def prepare(attempts: int):
     from django.contrib.auth import get_user_model
 
     from ujian.models import Attempt, AttemptStatus, Blueprint, BlueprintSection, Tryout
-    from ujian.services.simulation import attempts_simulate
+    from ujian.services.simulation import attempts_score_bulk, attempts_simulate
 
     generated_bank({s: n for s, n, _t in SECTIONS})
     blueprint, created = Blueprint.objects.get_or_create(
@@ -44,6 +44,14 @@ def prepare(attempts: int):
             )
     tryout, _ = Tryout.objects.get_or_create(
         slug=SLUG, defaults={"title": "Bench regrade", "blueprint": blueprint}
+    )
+    # An interrupted preparation leaves submitted attempts: score them first.
+    attempts_score_bulk(
+        attempt_ids=list(
+            Attempt.objects.filter(tryout=tryout, status=AttemptStatus.SUBMITTED).values_list(
+                "pk", flat=True
+            )
+        )
     )
     have = Attempt.objects.filter(tryout=tryout, status=AttemptStatus.SCORED).count()
     if have < attempts:

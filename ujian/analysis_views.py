@@ -52,6 +52,12 @@ def analysable_tryouts(user):
     return Tryout.objects.filter(q)
 
 
+def can_regrade(user, tryout: Tryout) -> bool:
+    """Changing candidates' scores: reviewers on public tryouts, the owner's admins on theirs
+    (whoever may analyse an institution's tryout is its admin)."""
+    return tryout.owner_id is not None or user.has_perm("soal.publish_question")
+
+
 def get_tryout_for_analyst(user, uuid) -> Tryout:
     """The one permission helper: a tryout this user may analyse, or 404."""
     return get_object_or_404(analysable_tryouts(user).select_related("blueprint"), uuid=uuid)
@@ -262,6 +268,7 @@ def item(request: HttpRequest, uuid, snapshot_id: int) -> HttpResponse:
             stat.question and request.user.is_staff and request.user.has_perm("soal.add_question")
         ),
         "regrades": list(Regrade.objects.filter(tryout=tryout, old_snapshot_id=snapshot_id)),
+        "can_regrade": can_regrade(request.user, tryout),
     }
     return render(request, "ujian/analysis/item.html", context)
 
@@ -287,6 +294,8 @@ def revise(request: HttpRequest, uuid, snapshot_id: int) -> HttpResponse:
 @require_POST
 def regrade_start(request: HttpRequest, uuid, snapshot_id: int) -> HttpResponse:
     tryout = get_tryout_for_analyst(request.user, uuid)
+    if not can_regrade(request.user, tryout):
+        raise Http404
     snapshot = get_object_or_404(QuestionSnapshot, pk=snapshot_id, item_stats__tryout=tryout)
     new_question = get_object_or_404(Question, pk=request.POST.get("versi") or 0)
     try:
@@ -297,6 +306,9 @@ def regrade_start(request: HttpRequest, uuid, snapshot_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("ujian:analysis_item", uuid=tryout.uuid, snapshot_id=snapshot_id)
     return redirect("ujian:regrade", uuid=tryout.uuid, regrade=regrade.uuid)
+
+
+PREVIEW_ROWS = 300
 
 
 def _regrade_for(request, uuid, regrade) -> tuple[Tryout, Regrade]:
@@ -316,7 +328,11 @@ def regrade_view(request: HttpRequest, uuid, regrade) -> HttpResponse:
         "tryout": tryout,
         "regrade": obj,
         "busy": obj.status in (RegradeStatus.PREVIEWING, RegradeStatus.APPLYING),
+        "can_regrade": can_regrade(request.user, tryout),
         "percent": round(100 * obj.done / obj.total) if obj.total else 0,
+        # Thousands of rows help nobody on a page; the count says how many more there are.
+        "preview_rows": obj.preview[:PREVIEW_ROWS],
+        "preview_more": max(0, len(obj.preview) - PREVIEW_ROWS),
     }
     template = (
         "ujian/analysis/regrade.html#status" if request.htmx else "ujian/analysis/regrade.html"
@@ -328,6 +344,8 @@ def regrade_view(request: HttpRequest, uuid, regrade) -> HttpResponse:
 @require_POST
 def regrade_apply(request: HttpRequest, uuid, regrade) -> HttpResponse:
     tryout, obj = _regrade_for(request, uuid, regrade)
+    if not can_regrade(request.user, tryout):
+        raise Http404
     if not regrade_svc.regrade_request_apply(regrade=obj, actor=request.user):
         messages.info(request, _("Penilaian ulang ini sudah dijalankan atau belum siap."))
     return redirect("ujian:regrade", uuid=tryout.uuid, regrade=obj.uuid)

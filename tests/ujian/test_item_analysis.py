@@ -370,3 +370,26 @@ def test_regrade_with_changed_principle_credits_equals_the_scoring_code(
     assert any("asas-keterbukaan" in [p["code"] for p in a.result["principles"]] for a in attempts)
     for attempt in attempts:
         assert attempt.result == compute_result(attempt, list(attempt.answers.all()), None)
+
+
+def test_only_reviewers_start_and_apply_a_regrade_of_a_public_tryout(
+    client, miskeyed, fixed_form, tutor, reviewer, django_capture_on_commit_callbacks
+):
+    _target, fixed, snapshot = miskeyed
+    url = reverse("ujian:regrade_start", args=[fixed_form.uuid, snapshot.pk])
+    client.force_login(tutor)
+    assert client.post(url, {"versi": fixed.pk}).status_code == 404
+    assert not Regrade.objects.exists()
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"versi": fixed.pk})
+    regrade = Regrade.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ujian:regrade", args=[fixed_form.uuid, regrade.uuid])
+    page = client.get(response["Location"]).content.decode()
+    assert "Terapkan penilaian ulang" in page
+    client.force_login(tutor)
+    apply = reverse("ujian:regrade_apply", args=[fixed_form.uuid, regrade.uuid])
+    assert client.post(apply).status_code == 404
+    regrade.refresh_from_db()
+    assert regrade.status == RegradeStatus.PREVIEWED and regrade.applied_by is None
