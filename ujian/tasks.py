@@ -78,9 +78,16 @@ def regrade_apply_task(regrade_id: int) -> int:
     from .services.regrade import regrade_apply, regrade_fail
 
     try:
-        return regrade_apply(regrade_id=regrade_id)
+        changed = regrade_apply(regrade_id=regrade_id)
     except (OperationalError, DatabaseError):
         raise
     except Exception as exc:
         regrade_fail(regrade_id=regrade_id, error=str(exc))
         raise
+    # The stored item analysis counted the old scores.
+    from .models import Regrade
+
+    tryout_id = Regrade.objects.filter(pk=regrade_id).values_list("tryout_id", flat=True).first()
+    if tryout_id is not None:
+        tryout_stats_task.delay(tryout_id)
+    return changed

@@ -23,6 +23,7 @@ from ujian.errors import UjianError
 from ujian.models import Attempt, ItemStat, QuestionSnapshot, Regrade, RegradeStatus, TryoutStat
 from ujian.services.analysis import tryout_matrix, tryout_stats_compute
 from ujian.services.regrade import regrade_create, regrade_request_apply
+from ujian.services.results import review_items
 from ujian.services.scoring import compute_result
 from ujian.services.simulation import attempts_simulate
 
@@ -160,6 +161,10 @@ def test_apply_twice_changes_as_much_as_once(
     # The frozen snapshot stays; the new version is recorded as what scores the position.
     a = changed.first()
     assert snapshot.pk in a.items["s"] and regrade.new_snapshot_id in a.items["r"].values()
+    # The stored analysis was recomputed with the new scores; the review shows them too.
+    stat = ItemStat.objects.get(tryout=fixed_form, snapshot=snapshot)
+    assert stat.data["option_scores"] == [o.score for o in fixed.options.order_by("position")]
+    assert sum(i.score for i in review_items(a)) == a.total
     # Every stored result is what the scoring code computes for the attempt as regraded.
     for attempt in Attempt.objects.filter(tryout=fixed_form).select_related("tryout__blueprint"):
         expected_result = compute_result(attempt, list(attempt.answers.all()), None)
