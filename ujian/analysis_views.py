@@ -197,6 +197,8 @@ def option_chart(item: ItemStat) -> dict:
     scores = item.data.get("option_scores", [])
     bars = []
     width = CHART_W - LEFT - 50
+    # Bars scale to the most chosen option so small differences stay visible; labels say the %.
+    top = max((v for v in overall[: len(scores)] if v is not None), default=0.0) or 1.0
     for i, score in enumerate(scores):
         share = overall[i] if i < len(overall) and overall[i] is not None else 0.0
         bars.append(
@@ -205,8 +207,8 @@ def option_chart(item: ItemStat) -> dict:
                 "score": score,
                 "y": i * (BAR_H + GAP),
                 "ty": i * (BAR_H + GAP) + BAR_H - 6,
-                "w": round(width * share, 1),
-                "tx": round(LEFT + width * share + 4, 1),
+                "w": round(width * share / top, 1),
+                "tx": round(LEFT + width * share / top + 4, 1),
                 "pct": round(100 * share, 1),
             }
         )
@@ -219,7 +221,7 @@ def option_chart(item: ItemStat) -> dict:
     }
 
 
-def _rate_rows(item: ItemStat) -> list[dict]:
+def _rate_rows(item: ItemStat, options: list[dict]) -> list[dict]:
     rates = item.data.get("rates", {})
     scores = item.data.get("option_scores", [])
     labels = [*LETTERS[: len(scores)], "–"]
@@ -230,6 +232,7 @@ def _rate_rows(item: ItemStat) -> list[dict]:
         rows.append(
             {
                 "label": label,
+                "text": options[i]["text"] if i < len(scores) and i < len(options) else "",
                 "score": scores[i] if i < len(scores) else None,
                 **{g: rates.get(g, [None] * 6)[i] for g in ("overall", "upper", "middle", "lower")},
                 "mean_rest": tkp_options[i]["mean_rest"] if i < len(tkp_options) else None,
@@ -261,7 +264,7 @@ def item(request: HttpRequest, uuid, snapshot_id: int) -> HttpResponse:
         "item": stat,
         "data": stat.snapshot.data,
         "chart": option_chart(stat),
-        "rate_rows": _rate_rows(stat),
+        "rate_rows": _rate_rows(stat, stat.snapshot.data.get("options", [])),
         "history": history,
         "newer": newer,
         "can_revise": bool(

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from soal.models import Question, Status
-from tests.e2e.conftest import login
+from tests.e2e.conftest import SCREENSHOTS, login
 from tests.factories import UserFactory, make_bank, make_blueprint, make_tryout
 from ujian.models import Attempt, RegradeStatus
 from ujian.services.simulation import attempts_simulate
@@ -49,11 +49,13 @@ def test_reviewer_flags_fixes_and_regrades_a_miskeyed_tkp_item(
     page.get_by_role("button", name="Hitung ulang").click()
     first_row = page.locator("tr.item-row").first
     expect(first_row).to_contain_text("Kemungkinan salah kunci")
+    page.screenshot(path=str(SCREENSHOTS / "analysis-report.png"), full_page=True)
 
     # The flagged question's page: chart, the flag's explanation, then "Revisi soal".
     first_row.get_by_role("link").click()
     expect(page.locator("svg.option-chart")).to_be_visible()
     expect(page.locator(".flag-possible_miskey")).to_contain_text("Kunci skor mungkin tertukar")
+    page.screenshot(path=str(SCREENSHOTS / "analysis-item.png"), full_page=True)
     item_url = page.url
     page.get_by_role("button", name="Revisi soal").click()
     expect(page).to_have_url(re.compile(r"/admin/soal/question/\d+/change/$"))
@@ -77,6 +79,7 @@ def test_reviewer_flags_fixes_and_regrades_a_miskeyed_tkp_item(
     page.get_by_role("button", name=re.compile("Nilai ulang dengan versi 2")).click()
     expect(page.locator(".regrade-state")).to_have_text("Pratinjau siap")
     expect(page.locator("#regrade-preview tbody tr").first).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "analysis-regrade.png"), full_page=True)
     assert dict(Attempt.objects.filter(tryout=tryout).values_list("pk", "total")) == before
     page.get_by_role("button", name="Terapkan penilaian ulang").click()
     expect(page.locator(".regrade-state")).to_have_text("Selesai")

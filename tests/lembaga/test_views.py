@@ -371,3 +371,13 @@ def test_another_institution_cannot_approve_or_change_invites(client, garuda, ri
     cohort.refresh_from_db()
     pending.refresh_from_db()
     assert not cohort.invite_open and not pending.approved
+
+
+def test_results_page_links_the_item_analysis_of_the_sessions_tryout(
+    client, exam_session, garuda_admin
+):
+    client.force_login(garuda_admin)
+    page = client.get(reverse("lembaga:session_results", args=["garuda", exam_session.uuid]))
+    url = reverse("ujian:analysis_report", args=[exam_session.tryout.uuid])
+    assert url in page.content.decode()
+    assert client.get(url).status_code == 200
