@@ -136,6 +136,10 @@ def test_dry_run_writes_nothing_to_attempts(
     regrade.refresh_from_db()
     assert regrade.status == RegradeStatus.PREVIEWED
     assert regrade.changed > 0 and len(regrade.preview) == regrade.changed
+    # Per section in the blueprint's order, with ranks and pass/fail on both sides.
+    change = regrade.preview[0]
+    assert [label for label, _score in change["old"]["sections"]] == ["Pelayanan", "Jejaring"]
+    assert {"total", "rank", "passed"} <= change["old"].keys() & change["new"].keys()
     assert results_of(fixed_form) == before
     assert not Attempt.objects.filter(tryout=fixed_form, regraded_at__isnull=False).exists()
 

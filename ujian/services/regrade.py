@@ -145,6 +145,13 @@ def _summary(result: dict | None) -> dict:
     }
 
 
+def _shown(result: dict, rank: int) -> dict:
+    """A preview side: sections as [label, score] pairs, in the blueprint's order (a JSON
+    object in PostgreSQL would come back with its keys reordered)."""
+    summary = _summary(result)
+    return {**summary, "sections": list(map(list, summary["sections"].items())), "rank": rank}
+
+
 @dataclass(frozen=True)
 class _Version:
     """What scoring needs of one snapshot."""
@@ -371,8 +378,8 @@ def regrade_preview(*, regrade_id: int) -> int:
                 {
                     "attempt": people[pk][0],
                     "user": people[pk][1],
-                    "old": {**_summary(old), "rank": int(r_old)},
-                    "new": {**_summary(new), "rank": int(r_new)},
+                    "old": _shown(old, int(r_old)),
+                    "new": _shown(new, int(r_new)),
                 }
             )
     Regrade.objects.filter(pk=regrade.pk, status=RegradeStatus.PREVIEWING).update(
