@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ujian.tasks.attempts_expire_overdue_task",
         "schedule": envint("CPNS_EXPIRE_EVERY_SECONDS", 20),
     },
+    # Item analysis of tryouts that closed since the last run (stored, never computed on a page).
+    "tryout-stats-due": {
+        "task": "ujian.tasks.tryout_stats_due_task",
+        "schedule": envint("CPNS_STATS_EVERY_SECONDS", 600),
+    },
 }
 
 if REDIS_URL:

@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .errors import UjianError
 from .models import Attempt, Blueprint, BlueprintSection, BuildJob, Tryout
@@ -47,11 +50,25 @@ class BlueprintAdmin(admin.ModelAdmin):
 
 @admin.register(Tryout)
 class TryoutAdmin(admin.ModelAdmin):
-    list_display = ["title", "blueprint", "owner", "opens_at", "closes_at", "is_published"]
+    list_display = [
+        "title",
+        "blueprint",
+        "owner",
+        "opens_at",
+        "closes_at",
+        "is_published",
+        "analysis_link",
+    ]
     list_filter = ["is_published", "owner", "review_policy"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["blueprint"]
+
+    @admin.display(description=_("Analisis butir"))
+    def analysis_link(self, obj: Tryout) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("ujian:analysis_report", args=[obj.uuid]), _("Laporan")
+        )
 
     # --- permissions: tutors draft, reviewers publish (docs/ROLES.md)
     def has_change_permission(self, request, obj=None) -> bool:
@@ -61,6 +78,8 @@ class TryoutAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append("analysis_link")
         if not request.user.has_perm(PUBLISH_TRYOUT):
             fields.append("is_published")
         return fields

@@ -211,6 +211,8 @@ class Attempt(models.Model):
     )
     # {"s": [snapshot id per position], "o": [option order per position, e.g. "31042" = the
     # options' original positions as shown A..E]}; positions run section after section.
+    # After a regrade also "r": {position: snapshot id whose option scores now score it}; "s"
+    # keeps what the candidate saw.
     items = models.JSONField(default=dict)
     # [[label, subtest, aspect, threshold, question count]] copied from the blueprint at build
     sections = models.JSONField(default=list)
@@ -243,6 +245,8 @@ class Attempt(models.Model):
     score_twk = models.IntegerField(null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
+    # Set when a regrade changed this attempt's result ("nilai diperbarui" on the result page).
+    regraded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("percobaan")
@@ -322,3 +326,99 @@ class BuildJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class TryoutStat(models.Model):
+    """Test-level item-analysis figures of a tryout, computed by a task (never on page load)."""
+
+    tryout = models.OneToOneField(Tryout, on_delete=models.CASCADE, related_name="stat")
+    computed_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    # {"subtests": {"TKP": {"attempts", "items", "moodle": {...}, "classical"|"tkp": {...},
+    #  "sample_warning"}}, "random_forms": bool}
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("statistik tryout")
+        verbose_name_plural = _("statistik tryout")
+
+
+class ItemStat(models.Model):
+    """One question version's figures in one tryout (one frozen snapshot)."""
+
+    tryout = models.ForeignKey(Tryout, on_delete=models.CASCADE, related_name="item_stats")
+    snapshot = models.ForeignKey(
+        QuestionSnapshot, on_delete=models.CASCADE, related_name="item_stats"
+    )
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="item_stats"
+    )
+    version = models.PositiveIntegerField(default=1)
+    subtest = models.CharField(max_length=8, choices=Subtest.choices)
+    presented = models.PositiveIntegerField(default=0)
+    flag_count = models.PositiveSmallIntegerField(default=0)
+    facility = models.FloatField(null=True, blank=True)
+    discrimination = models.FloatField(null=True, blank=True)
+    # {"moodle": {...}, "classical": {...}, "tkp": {...}, "flags": [...]}
+    data = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("statistik butir")
+        verbose_name_plural = _("statistik butir")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tryout", "snapshot"], name="ujian_itemstat_tryout_snapshot_unique"
+            ),
+        ]
+
+
+class RegradeStatus(models.TextChoices):
+    PREVIEWING = "previewing", _("Menghitung pratinjau")
+    PREVIEWED = "previewed", _("Pratinjau siap")
+    APPLYING = "applying", _("Sedang menilai ulang")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+
+class Regrade(models.Model):
+    """Re-scoring one question version in one tryout with a fixed version: its dry run, its
+    progress and, once applied, the audit entry (who, when, which versions, how many changed)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tryout = models.ForeignKey(Tryout, on_delete=models.CASCADE, related_name="regrades")
+    old_snapshot = models.ForeignKey(
+        QuestionSnapshot, on_delete=models.PROTECT, related_name="regrades_from"
+    )
+    new_snapshot = models.ForeignKey(
+        QuestionSnapshot, on_delete=models.PROTECT, related_name="regrades_to"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=12, choices=RegradeStatus.choices, default=RegradeStatus.PREVIEWING
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(null=True, blank=True)
+    # Dry run: [{"attempt", "user", "old": {...}, "new": {...}}] for attempts whose result changes.
+    preview = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("penilaian ulang")
+        verbose_name_plural = _("penilaian ulang")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(old_snapshot=models.F("new_snapshot")),
+                name="ujian_regrade_snapshots_differ",
+            ),
+        ]

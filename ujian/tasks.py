@@ -40,3 +40,54 @@ def attempts_expire_overdue_task() -> int:
     from .services.attempts import attempts_expire_overdue
 
     return attempts_expire_overdue()
+
+
+@shared_task(**RETRY)
+def tryout_stats_task(tryout_id: int) -> bool:
+    from .services.analysis import tryout_stats_compute
+
+    return tryout_stats_compute(tryout_id=tryout_id) is not None
+
+
+@shared_task(**RETRY)
+def tryout_stats_due_task() -> int:
+    """Beat: tryouts closed since the last run without fresh statistics get them."""
+    from .services.analysis import tryouts_needing_stats
+
+    due = tryouts_needing_stats()
+    for tryout_id in due:
+        tryout_stats_task.delay(tryout_id)
+    return len(due)
+
+
+@shared_task(**RETRY)
+def regrade_preview_task(regrade_id: int) -> int:
+    from .services.regrade import regrade_fail, regrade_preview
+
+    try:
+        return regrade_preview(regrade_id=regrade_id)
+    except (OperationalError, DatabaseError):
+        raise
+    except Exception as exc:  # shown on the regrade page instead of a spinner forever
+        regrade_fail(regrade_id=regrade_id, error=str(exc))
+        raise
+
+
+@shared_task(**RETRY)
+def regrade_apply_task(regrade_id: int) -> int:
+    from .services.regrade import regrade_apply, regrade_fail
+
+    try:
+        changed = regrade_apply(regrade_id=regrade_id)
+    except (OperationalError, DatabaseError):
+        raise
+    except Exception as exc:
+        regrade_fail(regrade_id=regrade_id, error=str(exc))
+        raise
+    # The stored item analysis counted the old scores.
+    from .models import Regrade
+
+    tryout_id = Regrade.objects.filter(pk=regrade_id).values_list("tryout_id", flat=True).first()
+    if tryout_id is not None:
+        tryout_stats_task.delay(tryout_id)
+    return changed

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import analysis_views as av
 from . import views
 
 app_name = "ujian"
@@ -16,4 +17,22 @@ urlpatterns = [
     path("sesi/<uuid:uuid>/selesai/", views.submit, name="submit"),
     path("sesi/<uuid:uuid>/hasil/", views.result, name="result"),
     path("sesi/<uuid:uuid>/pembahasan/", views.review, name="review"),
+    # Item analysis ("Analisis butir") and regrading
+    path("analisis/", av.index, name="analysis_index"),
+    path("analisis/<uuid:uuid>/", av.report, name="analysis_report"),
+    path("analisis/<uuid:uuid>/hitung/", av.recompute, name="analysis_recompute"),
+    path("analisis/<uuid:uuid>/ekspor.<str:fmt>", av.export, name="analysis_export"),
+    path("analisis/<uuid:uuid>/soal/<int:snapshot_id>/", av.item, name="analysis_item"),
+    path("analisis/<uuid:uuid>/soal/<int:snapshot_id>/revisi/", av.revise, name="analysis_revise"),
+    path(
+        "analisis/<uuid:uuid>/soal/<int:snapshot_id>/nilai-ulang/",
+        av.regrade_start,
+        name="regrade_start",
+    ),
+    path("analisis/<uuid:uuid>/nilai-ulang/<uuid:regrade>/", av.regrade_view, name="regrade"),
+    path(
+        "analisis/<uuid:uuid>/nilai-ulang/<uuid:regrade>/terapkan/",
+        av.regrade_apply,
+        name="regrade_apply",
+    ),
 ]

@@ -408,3 +408,13 @@ def test_the_demo_ships_an_exam_day_a_newcomer_can_watch(
     )
     assert response.status_code == 302 and "/tryout/sesi/" in response.url
     assert User.objects.filter(email__endswith="@demo.cpns.id").count() == 6
+
+
+def test_results_page_links_the_item_analysis_of_the_sessions_tryout(
+    client, exam_session, garuda_admin
+):
+    client.force_login(garuda_admin)
+    page = client.get(reverse("lembaga:session_results", args=["garuda", exam_session.uuid]))
+    url = reverse("ujian:analysis_report", args=[exam_session.tryout.uuid])
+    assert url in page.content.decode()
+    assert client.get(url).status_code == 200

@@ -121,19 +121,23 @@ class ReviewItem:
 
 
 def review_items(attempt: Attempt) -> list[ReviewItem]:
-    snapshots = dict(
-        QuestionSnapshot.objects.filter(pk__in=attempt.snapshot_ids()).values_list("pk", "data")
-    )
+    replaced = attempt.items.get("r", {})
+    ids = attempt.snapshot_ids() | set(replaced.values())
+    snapshots = dict(QuestionSnapshot.objects.filter(pk__in=ids).values_list("pk", "data"))
     answers = {a.position: a for a in Answer.objects.filter(attempt=attempt)}
     names = dict(Principle.objects.values_list("code", "name"))
     items = []
     for position, (snapshot_id, order, section_index) in enumerate(attempt.item_rows()):
         data = snapshots[snapshot_id]
+        # The text is what the candidate saw; the scores are the fixed version's after a regrade.
+        scored = snapshots[replaced.get(str(position), snapshot_id)]
         answer = answers.get(position)
-        best = max(o["score"] for o in data["options"])
+        best = max(o["score"] for o in scored["options"])
         options, score = [], 0
         for shown, original in enumerate(order):
-            o = data["options"][int(original)]
+            o = dict(
+                data["options"][int(original)], score=scored["options"][int(original)]["score"]
+            )
             chosen = answer is not None and answer.choice == shown
             if chosen:
                 score = o["score"]

@@ -20,13 +20,20 @@ from soal.scoring import (
 from ..models import Answer, Attempt, AttemptStatus, QuestionSnapshot
 
 
+def scoring_snapshot_ids(attempt: Attempt) -> set[int]:
+    """The snapshots whose option scores score this attempt: what it saw, or a regrade's fix."""
+    return attempt.snapshot_ids() | set(attempt.items.get("r", {}).values())
+
+
 def frozen_items(attempt: Attempt, snapshots: dict[int, dict] | None = None) -> list[FrozenItem]:
     if snapshots is None:
-        ids = attempt.snapshot_ids()
+        ids = scoring_snapshot_ids(attempt)
         snapshots = dict(QuestionSnapshot.objects.filter(pk__in=ids).values_list("pk", "data"))
+    replaced = attempt.items.get("r", {})
     items = []
     for position, (snapshot_id, _order, section_index) in enumerate(attempt.item_rows()):
-        data = snapshots[snapshot_id]
+        # A regraded position keeps its frozen text ("s") but is scored by the fixed version.
+        data = snapshots[replaced.get(str(position), snapshot_id)]
         items.append(
             FrozenItem(
                 key=str(position),
@@ -59,8 +66,13 @@ def original_choices(attempt: Attempt, answers) -> dict[str, int | None]:
     return choices
 
 
-def compute_result(attempt: Attempt, answers, total_threshold: int | None) -> dict:
-    items = frozen_items(attempt)
+def compute_result(
+    attempt: Attempt,
+    answers,
+    total_threshold: int | None,
+    snapshots: dict[int, dict] | None = None,
+) -> dict:
+    items = frozen_items(attempt, snapshots)
     choices = original_choices(attempt, answers)
     scores = totals(items, choices)
     rules = [Threshold(s[0], s[3]) for s in attempt.sections if s[3] is not None]
@@ -116,6 +128,16 @@ def compute_result(attempt: Attempt, answers, total_threshold: int | None) -> di
     }
 
 
+def result_assign(attempt: Attempt, result: dict) -> None:
+    """Copy a computed result onto the attempt's columns (what rankings and exports read)."""
+    attempt.result = result
+    attempt.total = result["total"]
+    attempt.score_tkp = result["by_subtest"].get("TKP", 0)
+    attempt.score_tiu = result["by_subtest"].get("TIU", 0)
+    attempt.score_twk = result["by_subtest"].get("TWK", 0)
+    attempt.passed = result["passed"]
+
+
 @transaction.atomic
 def attempt_score(*, attempt_id: int) -> bool:
     """Score a submitted attempt once; a repeated call (a retried task) changes nothing."""
@@ -129,12 +151,7 @@ def attempt_score(*, attempt_id: int) -> bool:
         return False
     answers = list(Answer.objects.filter(attempt=attempt))
     result = compute_result(attempt, answers, attempt.tryout.blueprint.total_threshold)
-    attempt.result = result
-    attempt.total = result["total"]
-    attempt.score_tkp = result["by_subtest"].get("TKP", 0)
-    attempt.score_tiu = result["by_subtest"].get("TIU", 0)
-    attempt.score_twk = result["by_subtest"].get("TWK", 0)
-    attempt.passed = result["passed"]
+    result_assign(attempt, result)
     attempt.status, attempt.scored_at = AttemptStatus.SCORED, timezone.now()
     attempt.save()
     return True
