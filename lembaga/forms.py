@@ -59,10 +59,12 @@ class ActionForm(forms.Form):
             ("add_minutes", _("Tambah waktu")),
             ("unlock", _("Buka kunci perangkat")),
             ("force_submit", _("Paksa selesai")),
+            ("reopen", _("Buka kembali (lanjutkan)")),
         ]
     )
     minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
     reason = forms.CharField(max_length=500, required=False)
+    cohort = forms.UUIDField(required=False)
 
     def candidate_ids(self) -> list[int]:
         """Which candidates are ticked; the service checks each belongs to the session."""

@@ -247,6 +247,7 @@ def session_detail(request: HttpRequest, slug: str, uuid) -> HttpResponse:
             "institution": session.tryout.owner,
             "role": role,
             "audit": session.audit.select_related("actor", "target")[:100],
+            "cohorts": session.cohorts.all(),
             "action_form": ActionForm(),
         }
     )
@@ -279,7 +280,8 @@ def session_action(request: HttpRequest, slug: str, uuid) -> HttpResponse:
                 session=session,
                 actor=request.user,
                 action=form.cleaned_data["action"],
-                candidate_ids=form.candidate_ids(),
+                candidate_ids=form.candidate_ids()
+                or sessions.cohort_candidate_ids(session, form.cleaned_data["cohort"]),
                 reason=form.cleaned_data["reason"] or "",
                 minutes=form.cleaned_data["minutes"],
             )

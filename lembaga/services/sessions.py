@@ -363,7 +363,17 @@ ACTIONS = {
     "add_minutes": _("Tambah waktu"),
     "unlock": _("Buka kunci perangkat"),
     "force_submit": _("Paksa selesai"),
+    "reopen": _("Buka kembali (lanjutkan)"),
 }
+
+
+def cohort_candidate_ids(session: ExamSession, cohort_uuid) -> list[int]:
+    """Every candidate of one of the session's cohorts: a cohort-wide override."""
+    if cohort_uuid is None:
+        return []
+    return list(
+        session_candidates(session).filter(cohort__uuid=cohort_uuid).values_list("pk", flat=True)
+    )
 
 
 def _attempt_of(session: ExamSession, candidate_id: int) -> tuple[Candidate, Attempt | None]:
@@ -396,7 +406,7 @@ def proctor_act(
         raise LembagaError(_("Alasan wajib diisi untuk setiap tindakan pengawas."))
     if not candidate_ids:
         raise LembagaError(_("Pilih sedikitnya satu peserta."))
-    if action == "add_minutes" and not (minutes and 1 <= minutes <= 240):
+    if action in ("add_minutes", "reopen") and not (minutes and 1 <= minutes <= 240):
         raise LembagaError(_("Tambahan waktu harus 1 sampai 240 menit."))
     done = 0
     for candidate_id in candidate_ids:
@@ -408,6 +418,8 @@ def proctor_act(
                 changed = attempt_svc.attempt_extend(attempt_id=attempt.pk, seconds=minutes * 60)
             elif action == "unlock":
                 changed = attempt_svc.attempt_device_unlock(attempt_id=attempt.pk)
+            elif action == "reopen":
+                changed = attempt_svc.attempt_reopen(attempt_id=attempt.pk, seconds=minutes * 60)
             else:
                 changed = attempt_svc.attempt_submit(
                     attempt_id=attempt.pk, reason=SubmitReason.PROCTOR
@@ -420,7 +432,7 @@ def proctor_act(
                 action=action,
                 target_id=candidate.user_id,
                 reason=reason,
-                data={"minutes": minutes} if action == "add_minutes" else {},
+                data={"minutes": minutes} if action in ("add_minutes", "reopen") else {},
             )
             done += 1
     if done == 0:
@@ -428,6 +440,7 @@ def proctor_act(
             "force_submit": _("peserta yang dipilih belum mulai atau sudah selesai"),
             "unlock": _("ujian peserta yang dipilih tidak sedang terkunci atau sudah selesai"),
             "add_minutes": _("ujian peserta yang dipilih sudah selesai"),
+            "reopen": _("ujian peserta yang dipilih belum diserahkan atau sesi sudah ditutup"),
         }[action]
         raise LembagaError(_("Tidak ada yang berubah: %(why)s.") % {"why": why})
     return done

@@ -343,3 +343,35 @@ def test_search_puts_the_teaching_section_first(loaded, needs_postgres, query, s
     assert f"{first.module.slug}/{first.slug}" == section, [
         f"{h.section.module.slug}/{h.section.slug}" for h in hits[:5]
     ]
+
+
+# Two candidates' SKD tryouts should rarely look alike: the issue's bar is < 40 % shared.
+SKD_MAX_MEAN_OVERLAP = 0.40
+
+
+def skd_overlap(attempts: int = 100, seed: int = 2026) -> tuple[float, float]:
+    """Mean and 95th-percentile share of questions two built SKD attempts have in common,
+    over every pair of `attempts` attempts built by the real bulk builder."""
+    import itertools
+
+    from django.conf import settings
+
+    from tests.factories import UserFactory
+    from ujian.models import Attempt, Tryout
+    from ujian.services.building import attempts_build_bulk
+    from ujian.services.presets import presets_load
+
+    presets_load(settings.BASE_DIR / "fixtures" / "ujian" / "presets.yaml")
+    tryout = Tryout.objects.get(slug="simulasi-skd-cat-bkn")
+    users = [UserFactory().pk for _ in range(attempts)]
+    attempts_build_bulk(tryout=tryout, user_ids=users, seed=seed)
+    sets = [set(a.items["s"]) for a in Attempt.objects.filter(tryout=tryout)]
+    assert len(sets) == attempts and all(len(s) == 110 for s in sets)
+    shares = sorted(len(a & b) / 110 for a, b in itertools.combinations(sets, 2))
+    return sum(shares) / len(shares), shares[int(0.95 * (len(shares) - 1))]
+
+
+def test_the_skd_preset_fills_with_variety(loaded):
+    mean, p95 = skd_overlap()
+    print(f"SKD overlap over 100 attempts: mean {mean:.1%}, p95 {p95:.1%}")
+    assert mean < SKD_MAX_MEAN_OVERLAP

@@ -186,3 +186,75 @@ def test_an_ip_change_is_counted(exam_session, seated, entered):
     phone.get(url, REMOTE_ADDR="10.0.0.9")
     attempt = Attempt.objects.get(pk=entered.pk)
     assert (attempt.page_loads, attempt.ip_changes) == (3, 1)
+
+
+def test_reopen_a_submitted_attempt_within_the_window(exam_session, seated, proctor, entered):
+    from django.utils import timezone
+
+    from ujian.services.attempts import attempt_submit
+    from ujian.services.scoring import attempt_score
+
+    save_client = device(seated[0])
+    config = exam_config(save_client.get(reverse("ujian:attempt", args=[entered.uuid])))
+    save(save_client, entered, config["token"], 0, 1, 10)
+    attempt_submit(attempt_id=entered.pk)
+    attempt_score(attempt_id=entered.pk)
+    candidate_id = Candidate.objects.get(user=seated[0]).pk
+    sessions.proctor_act(
+        session=exam_session,
+        actor=proctor,
+        action="reopen",
+        candidate_ids=[candidate_id],
+        reason="Tertekan tombol Selesai",
+        minutes=10,
+    )
+    reopened = Attempt.objects.get(pk=entered.pk)
+    assert reopened.status == "in_progress" and reopened.total is None
+    left = (reopened.deadline - timezone.now()).total_seconds()
+    assert 9 * 60 < left <= 10 * 60
+    assert Answer.objects.get(attempt=entered, position=0).choice == 1  # answers kept
+    assert save(save_client, entered, config["token"], 1, 2, 11).json()["status"] == "saved"
+    # Not while it is still running; and never once the session has closed.
+    from lembaga.errors import LembagaError
+
+    with pytest.raises(LembagaError, match="belum diserahkan"):
+        sessions.proctor_act(
+            session=exam_session,
+            actor=proctor,
+            action="reopen",
+            candidate_ids=[candidate_id],
+            reason="lagi",
+            minutes=10,
+        )
+    attempt_submit(attempt_id=entered.pk)
+    exam_session.tryout.closes_at = timezone.now() - timedelta(seconds=1)
+    exam_session.tryout.opens_at = timezone.now() - timedelta(hours=1)
+    exam_session.tryout.save()
+    with pytest.raises(LembagaError):
+        sessions.proctor_act(
+            session=exam_session,
+            actor=proctor,
+            action="reopen",
+            candidate_ids=[candidate_id],
+            reason="terlambat",
+            minutes=10,
+        )
+
+
+def test_minutes_for_a_whole_cohort_through_the_console_form(exam_session, seated, proctor):
+    for user in seated:
+        sessions.session_enter(session=exam_session, user=user, token=token_current(exam_session))
+    before = dict(Attempt.objects.values_list("user_id", "deadline"))
+    console = device(proctor)
+    console.post(
+        reverse("lembaga:session_action", args=["garuda", exam_session.uuid]),
+        {
+            "action": "add_minutes",
+            "cohort": str(exam_session.cohorts.get().uuid),
+            "minutes": 15,
+            "reason": "Ujian mulai terlambat untuk seluruh kelas",
+        },
+    )
+    after = dict(Attempt.objects.values_list("user_id", "deadline"))
+    assert {u: after[u] - before[u] for u in before} == dict.fromkeys(before, timedelta(minutes=15))
+    assert AuditEntry.objects.filter(action="add_minutes").count() == 3

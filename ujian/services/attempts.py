@@ -440,3 +440,40 @@ def attempt_device_unlock(*, attempt_id: int) -> bool:
     attempt.token_version += 1
     attempt.save(update_fields=["device_key", "device_blocked_at", "token_version"])
     return True
+
+
+@transaction.atomic
+def attempt_reopen(*, attempt_id: int, seconds: int, now: datetime | None = None) -> bool:
+    """An institution's override: a handed-in attempt goes back in progress for `seconds` more
+    (within the tryout's window), answers kept; its score is cleared and computed again when it
+    is handed in anew. Only submitted or scored attempts, and only while the tryout is open."""
+    now = now or timezone.now()
+    attempt = Attempt.objects.select_for_update().select_related("tryout").get(pk=attempt_id)
+    if attempt.status not in (AttemptStatus.SUBMITTED, AttemptStatus.SCORED) or seconds <= 0:
+        return False
+    closes = attempt.tryout.closes_at
+    if closes is not None and now >= closes:
+        return False
+    deadline = now + timedelta(seconds=seconds)
+    if closes is not None:
+        deadline = min(deadline, closes)
+    attempt.status, attempt.deadline = AttemptStatus.IN_PROGRESS, deadline
+    attempt.submitted_at, attempt.submit_reason, attempt.scored_at = None, "", None
+    attempt.total = attempt.score_tkp = attempt.score_tiu = attempt.score_twk = None
+    attempt.passed, attempt.result = None, None
+    attempt.save(
+        update_fields=[
+            "status",
+            "deadline",
+            "submitted_at",
+            "submit_reason",
+            "scored_at",
+            "total",
+            "score_tkp",
+            "score_tiu",
+            "score_twk",
+            "passed",
+            "result",
+        ]
+    )
+    return True
