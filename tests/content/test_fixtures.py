@@ -74,6 +74,12 @@ def test_every_generated_tiu_family_ships_at_least_20_items():
     assert {q["subtest"] for q in QUESTIONS if generated_family(q)} == {"TIU"}
 
 
+def test_the_bank_has_at_least_60_hand_written_verbal_tiu_items():
+    # Analogies, prose syllogisms and analytical puzzles written by hand, besides the generated ones.
+    hand_written = [q for q in AUTHORED if q["subtest"] == "TIU" and q["aspect"] == "verbal"]
+    assert len(hand_written) >= 60
+
+
 def test_keys_are_unique():
     duplicated = [k for k, n in Counter(q["key"] for q in QUESTIONS).items() if n > 1]
     assert duplicated == []
