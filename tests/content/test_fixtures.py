@@ -75,7 +75,7 @@ def test_every_generated_tiu_family_ships_at_least_20_items():
 
 
 def test_the_bank_has_at_least_60_hand_written_verbal_tiu_items():
-    # Analogies, prose syllogisms and analytical puzzles written by hand, besides the generated ones.
+    # Analogies, prose syllogisms and analytical puzzles written by hand, not generated.
     hand_written = [q for q in AUTHORED if q["subtest"] == "TIU" and q["aspect"] == "verbal"]
     assert len(hand_written) >= 60
 
