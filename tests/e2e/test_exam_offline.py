@@ -121,3 +121,28 @@ def test_finish_offline_says_so_and_hands_in_when_online(page, candidate):
         "async url => !!(await (await caches.open('cpns-exam')).match(url))",
         attempt.get_absolute_url(),
     )
+
+
+def test_navigating_online_asks_the_server_nothing(page, candidate):
+    attempt = _start(page, candidate)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(f"{r.method} {r.url}"))
+    for i in range(COUNT - 1):
+        page.click("#next")
+        assert page.text_content("#q-title").startswith(f"Soal {i + 2} dari {COUNT}")
+    for i in range(COUNT - 1, 0, -1):
+        page.keyboard.press("ArrowLeft")
+        assert page.text_content("#q-title").startswith(f"Soal {i} dari {COUNT}")
+    page.click("#grid a[data-position='11']")
+    assert page.text_content("#q-title").startswith(f"Soal 12 dari {COUNT}")
+    assert requests == []  # 39 moves and a jump from the grid: not one request
+    # The server still learns where the candidate is (the next heartbeat, within 15 s), so a
+    # resume on another device opens there.
+    with page.expect_request(lambda r: "/detak/" in r.url, timeout=20_000):
+        pass
+    page.wait_for_timeout(500)
+    attempt.refresh_from_db()
+    assert attempt.current_position == 11
+    page.reload()
+    page.wait_for_selector("#question")
+    assert page.text_content("#q-title").startswith(f"Soal 12 dari {COUNT}")
