@@ -5,6 +5,7 @@ service worker, and everything reaches the server when the network returns."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -55,6 +56,7 @@ def test_offline_answer_navigate_reload_and_sync(page, candidate):
     requests: list[str] = []
     page.on("request", lambda r: requests.append(f"{r.method} {r.url}"))
     page.context.set_offline(True)
+    went_offline_ms = time.time() * 1000
 
     for i in range(COUNT):
         assert page.text_content("#q-title").startswith(f"Soal {i + 1} dari {COUNT}")
@@ -79,8 +81,12 @@ def test_offline_answer_navigate_reload_and_sync(page, candidate):
     # Navigation costs the server nothing: no question fetched, no page loaded.
     assert [r for r in requests if "/soal/" in r or r.startswith("GET")] == []
 
-    page.reload()  # offline: the service worker's copy, the answers from the queue
+    response = page.reload()  # offline: the service worker's copy, the answers from the queue
     page.wait_for_selector("#question")
+    assert response is not None and response.from_service_worker
+    # The copy kept at the first load, not a fresh render: the server was not reached.
+    rendered = page.evaluate("JSON.parse(document.getElementById('exam-config').text).serverNow")
+    assert rendered < went_offline_ms
     assert page.locator("#grid a.answered").count() == COUNT
     assert page.text_content("#q-title").startswith(f"Soal {COUNT} dari {COUNT}")
     assert page.get_attribute("#question .option[data-choice='4']", "aria-pressed") == "true"
