@@ -7,6 +7,7 @@ app_name = "ujian"
 urlpatterns = [
     path("", views.index, name="index"),
     path("riwayat/", views.history, name="history"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("t/<slug:slug>/", views.tryout, name="tryout"),
     path("t/<slug:slug>/mulai/", views.start, name="start"),
     path("sesi/<uuid:uuid>/", views.attempt, name="attempt"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from materi.markdown import render_markdown
+from soal.templatetags.figures import figure_filter
 
 from .errors import UjianError
 from .models import Answer, AttemptStatus, QuestionSnapshot, Tryout
@@ -113,9 +114,36 @@ def _exam_context(request: HttpRequest, attempt, number: int) -> dict:
         "grid": grid,
         "previous": number - 1 if number > 1 else None,
         "next": number + 1 if number < attempt.item_count else None,
-        "state": {str(p): [a.choice, a.flagged] for p, a in answers.items()},
+        "state": {str(p): [a.choice, a.flagged, a.seq] for p, a in answers.items()},
         "max_seq": max((a.seq for a in answers.values()), default=0),
     }
+
+
+def _exam_payload(attempt) -> dict:
+    """Every question of the attempt for the page to show without the server: stems rendered
+    and figures sanitised exactly as the question partial does, options in the attempt's
+    display order. Only text and pictures: no score, key, rationale or explanation."""
+    items = [attempt.item(p) for p in range(attempt.item_count)]
+    datas = dict(
+        QuestionSnapshot.objects.filter(pk__in=attempt.snapshot_ids()).values_list("pk", "data")
+    )
+    questions = []
+    for snapshot_id, order, section_index in items:
+        data = datas[snapshot_id]
+        fig = data.get("figure")
+        options = []
+        for o in order:
+            opt = data["options"][int(o)]
+            svg = opt.get("figure_svg", "")
+            option = [opt["text"]]
+            if svg:
+                option.append(str(figure_filter(svg, opt["text"])))
+            options.append(option)
+        question = {"s": section_index, "h": str(render_markdown(data["stem"])), "o": options}
+        if fig:
+            question["f"] = str(figure_filter(fig.get("svg", ""), fig.get("alt", "")))
+        questions.append(question)
+    return {"sections": [s[0] for s in attempt.sections], "questions": questions}
 
 
 @never_cache
@@ -163,7 +191,10 @@ def attempt(request: HttpRequest, uuid) -> HttpResponse:
         "token": svc.save_token(obj),
         "state": context["state"],
         "heartbeatUrl": reverse("ujian:heartbeat", args=[obj.uuid]),
+        "swUrl": reverse("ujian:service_worker"),
+        "swScope": reverse("ujian:index") + "sesi/",
     }
+    context["payload"] = _exam_payload(obj)
     response = render(request, "ujian/exam.html", context)
     return _with_device_cookie(response, device, new_device)
 
@@ -350,11 +381,18 @@ def heartbeat(request: HttpRequest, uuid) -> JsonResponse:
     except ValueError:
         body = {}
     focus = body.get("focus", 0) if isinstance(body, dict) else 0
+    position = body.get("position") if isinstance(body, dict) else None
     if not _is_int(focus) or not 0 <= focus <= 1000:
         return _save_reply(400, svc.INVALID, _("Data tidak valid."))
+    if position is not None and (not _is_int(position) or not 0 <= position <= _SMALLINT_MAX):
+        return _save_reply(400, svc.INVALID, _("Nomor soal tidak valid."))
     try:
         beat = svc.attempt_heartbeat(
-            attempt_uuid=uuid, user_id=user_id, token_version=version, focus_losses=focus
+            attempt_uuid=uuid,
+            user_id=user_id,
+            token_version=version,
+            focus_losses=focus,
+            position=position,
         )
     except DatabaseError:
         return _save_reply(503, "error", _("Server sedang sibuk."))
@@ -441,3 +479,15 @@ def review(request: HttpRequest, uuid) -> HttpResponse:
 def history(request: HttpRequest) -> HttpResponse:
     attempts = results.history(request.user)
     return render(request, "ujian/history.html", results.history_context(attempts))
+
+
+SERVICE_WORKER = settings.BASE_DIR / "static" / "js" / "sw.js"
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The exam's service worker, served under /tryout/ so that its scope can cover the exam
+    pages (/tryout/sesi/…); a script under /static/ could only control /static/."""
+    response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = reverse("ujian:index") + "sesi/"
+    return response

@@ -12,13 +12,17 @@
   const warnEl = document.getElementById("time-warning");
   const dialog = document.getElementById("confirm-finish");
   const noticeEl = document.getElementById("save-notice");
+  // Every question of the attempt (text and pictures only), so moving between questions needs
+  // no network; without it (an old page) the htmx links fetch each question.
+  const payloadEl = document.getElementById("exam-payload");
+  const payload = payloadEl ? JSON.parse(payloadEl.textContent) : null;
 
   function load() {
     try {
       const s = JSON.parse(localStorage.getItem(KEY));
       if (s && Array.isArray(s.queue)) return s;
     } catch (e) { /* private mode or corrupt entry: start clean */ }
-    return { seq: 0, queue: [] };
+    return { seq: 0, queue: [], known: {} };
   }
   const store = load();
   store.seq = Math.max(store.seq || 0, cfg.maxSeq || 0);
@@ -27,7 +31,14 @@
   }
 
   // What the candidate sees: the server's saved state, overlaid with saves still waiting.
+  // A page reloaded offline comes from the service worker's copy, older than what this browser
+  // has seen since: newer states it knows (by sequence number) win over the copy's.
   const state = Object.assign({}, cfg.state);
+  store.known = store.known || {};
+  Object.keys(store.known).forEach(function (p) {
+    const k = store.known[p];
+    if (!state[p] || (state[p][2] || 0) < k[2]) state[p] = k;
+  });
   store.queue.forEach(function (item) { state[item.position] = [item.choice, item.flagged]; });
 
   let offset = cfg.serverNow - Date.now();
@@ -40,6 +51,68 @@
   function currentPosition() {
     const q = document.getElementById("question");
     return q ? parseInt(q.dataset.position, 10) : 0;
+  }
+
+  // --- questions from the payload -------------------------------------------------------------
+  // The stems and figures were rendered and sanitised by the server exactly as the question
+  // partial renders them; option texts are plain text.
+  function el(tag, cls, content) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (content !== undefined) e.textContent = content;
+    return e;
+  }
+  function pagerLink(id, pos, label) {
+    const a = el("a", "button secondary", label);
+    a.id = id;
+    a.href = cfg.questionUrl + (pos + 1) + "/"; // the no-JS address of the same question
+    a.dataset.position = String(pos);
+    return a;
+  }
+  let reportedPos = currentPosition(); // the position the server last heard of
+  function showQuestion(pos) {
+    if (!payload || pos < 0 || pos >= payload.questions.length) return;
+    const q = payload.questions[pos];
+    const section = document.getElementById("question");
+    section.dataset.position = String(pos);
+    const h2 = section.querySelector("h2");
+    h2.textContent = text.questionOf.replace("%(n)s", pos + 1).replace("%(c)s", cfg.count) + " ";
+    h2.appendChild(el("span", "badge", payload.sections[q.s]));
+    section.querySelector(".prose").innerHTML = q.h;
+    const old = section.querySelector("figure.soal-figure");
+    if (old) old.remove();
+    if (q.f) {
+      const fig = el("figure", "soal-figure");
+      fig.innerHTML = q.f;
+      section.querySelector(".prose").after(fig);
+    }
+    const list = section.querySelector("ul.options");
+    list.replaceChildren();
+    q.o.forEach(function (o, i) {
+      const b = el("button", "option");
+      b.type = "button";
+      b.dataset.choice = String(i);
+      b.setAttribute("aria-pressed", "false");
+      b.appendChild(el("span", "letter", "ABCDE"[i] + "."));
+      if (o[1]) {
+        const f = el("span", "option-figure");
+        f.setAttribute("aria-hidden", "true");
+        f.innerHTML = o[1];
+        b.appendChild(f);
+      }
+      b.appendChild(el("span", "", o[0]));
+      const li = el("li");
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    const pager = section.querySelector("nav.pager");
+    pager.replaceChildren();
+    pager.appendChild(pos > 0 ? pagerLink("prev", pos - 1, "← " + text.prev) : el("span"));
+    if (pos < cfg.count - 1) pager.appendChild(pagerLink("next", pos + 1, text.next + " →"));
+    store.pos = pos;
+    persist();
+    render();
+    if (section.getBoundingClientRect().top < 0) section.scrollIntoView();
   }
 
   function render() {
@@ -110,6 +183,7 @@
     // The newest state of an item supersedes any older one still waiting for it.
     store.queue = store.queue.filter(function (i) { return i.position !== pos; });
     store.queue.push({ position: pos, choice: choice, flagged: flagged, seq: store.seq });
+    store.known[pos] = [choice, flagged, store.seq];
     persist();
     render();
     flush();
@@ -148,6 +222,7 @@
           // A newer save from another tab or device holds this item: never claim ours was
           // kept. Show the server's answer (unless a newer click here is still waiting).
           store.queue = store.queue.filter(function (i) { return i.seq !== item.seq; });
+          delete store.known[item.position];
           persist();
           if (!store.queue.some(function (i) { return i.position === item.position; })) {
             state[item.position] = [body.choice, !!body.flagged];
@@ -195,19 +270,24 @@
   // The proctor's console sees a working candidate through the saves; an idle page sends a
   // small heartbeat instead (once a minute at most), carrying how often the candidate left
   // the exam tab. Its answer carries the deadline, so added minutes reach an idle page too.
+  // It also carries the current question, so a resumed attempt opens where the candidate was:
+  // moving between questions itself sends nothing.
   function heartbeat() {
     if (closed || !cfg.heartbeatUrl) return;
     const focus = focusLosses;
+    const pos = currentPosition();
     focusLosses = 0;
     lastContact = Date.now();
     fetch(cfg.heartbeatUrl, {
       method: "POST",
       credentials: "same-origin",
+      keepalive: true,
       headers: {
         "Content-Type": "application/json", "X-CSRFToken": csrf, "X-Attempt-Token": cfg.token,
       },
-      body: JSON.stringify({ focus: focus }),
+      body: JSON.stringify({ focus: focus, position: pos }),
     }).then(function (r) {
+      if (r.ok) reportedPos = pos;
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (body.deadline) cfg.deadline = body.deadline;
         if (body.now) offset = body.now - Date.now();
@@ -216,11 +296,15 @@
     }).catch(function () { focusLosses += focus; }); // offline: report it next time
   }
   setInterval(function () {
-    if (Date.now() - lastContact >= 60e3 || focusLosses) heartbeat();
+    if (Date.now() - lastContact >= 60e3 || focusLosses || currentPosition() !== reportedPos) {
+      heartbeat();
+    }
   }, 15e3);
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") focusLosses += 1;
-    else if (focusLosses) heartbeat();
+    if (document.visibilityState === "hidden") {
+      focusLosses += 1;
+      if (currentPosition() !== reportedPos) heartbeat(); // the tab may be closing
+    } else if (focusLosses) heartbeat();
   });
 
   function waitForQueue(ms) {
@@ -234,14 +318,41 @@
     });
   }
 
+  function forgetOfflineCopy() {
+    if (!window.caches) return Promise.resolve();
+    return caches.open(SW_CACHE).then(function (c) { return c.delete(location.pathname); })
+      .catch(function () {});
+  }
   function submit() {
     return fetch(cfg.submitUrl, {
       method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf },
-    }).then(function () {
+    }).then(function (r) {
+      if (r.status >= 500) throw new Error("HTTP " + r.status);
       closed = true;
       localStorage.removeItem(KEY);
-      window.location.href = cfg.resultUrl;
+      return forgetOfflineCopy().then(function () { window.location.href = cfg.resultUrl; });
     });
+  }
+
+  // "Selesai" without a network: the hand-in waits for the network and goes by itself. The
+  // server alone decides whether it (and the answers before it) arrived in time.
+  let handingIn = false;
+  function handInWhenOnline() {
+    noticeEl.textContent = text.offlineFinish;
+    delete noticeEl.dataset.position;
+    noticeEl.hidden = false;
+    if (handingIn) return;
+    handingIn = true;
+    (function attempt() {
+      const retry = function () {
+        setTimeout(attempt, 3000);
+      };
+      if (!navigator.onLine) { retry(); return; }
+      waitForQueue(5000).then(function (empty) {
+        if (!empty) { retry(); return; }
+        submit().catch(retry);
+      });
+    })();
   }
 
   // --- timer --------------------------------------------------------------------------------
@@ -255,9 +366,7 @@
         finishing = true;
         showState("closed");
         // Last chance for waiting answers (the server allows a few seconds of grace).
-        waitForQueue(3000).then(submit).catch(function () {
-          window.location.href = cfg.resultUrl;
-        });
+        waitForQueue(3000).then(submit).catch(handInWhenOnline);
       }
       return;
     }
@@ -307,6 +416,21 @@
     }
   });
   document.body.addEventListener("htmx:afterSwap", render);
+  if (payload) {
+    // Capture phase: the question is drawn here, before htmx would fetch it from the server.
+    document.addEventListener("click", function (e) {
+      const link = e.target.closest("#prev, #next, #grid a");
+      if (!link || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      e.preventDefault();
+      e.stopPropagation();
+      if (gridPanel.classList.contains("open")) setSheet(false, false);
+      // The server-drawn pager links name their question only in the address.
+      const m = /\/(\d+)\/$/.exec(link.getAttribute("href") || "");
+      showQuestion(link.dataset.position ? parseInt(link.dataset.position, 10) : m ? m[1] - 1 : 0);
+      const next = document.getElementById(link.id === "prev" ? "prev" : "next");
+      if ((link.id === "prev" || link.id === "next") && next) next.focus();
+    }, true);
+  }
 
   // --- the question grid: a sheet on narrow screens (always shown beside the question on wide) ---
   const gridPanel = document.getElementById("grid-panel");
@@ -349,6 +473,11 @@
   document.getElementById("cancel-finish").addEventListener("click", function () { dialog.close(); });
   document.getElementById("finish-form").addEventListener("submit", function (e) {
     e.preventDefault();
+    if (!navigator.onLine) {
+      dialog.close();
+      handInWhenOnline();
+      return;
+    }
     waitForQueue(5000).then(function (empty) {
       if (!empty) {
         document.getElementById("confirm-summary").textContent = text.offlineSubmit;
@@ -359,6 +488,26 @@
     });
   });
 
+  // --- reloading offline: a service worker keeps this page, its assets and the payload ---------
+  const SW_CACHE = "cpns-exam";
+  if (payload && cfg.swUrl && "serviceWorker" in navigator) {
+    const firstVisit = !navigator.serviceWorker.controller;
+    navigator.serviceWorker.register(cfg.swUrl, { scope: cfg.swScope }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (reg) {
+      // A page the worker did not serve (the first visit) is not in its cache yet.
+      if (!firstVisit || !reg.active) return;
+      const urls = [location.pathname];
+      document.querySelectorAll("script[src], link[rel=stylesheet][href]").forEach(function (n) {
+        urls.push(n.src || n.href);
+      });
+      reg.active.postMessage({ type: "keep", urls: urls });
+    }).catch(function () { /* no worker (private mode, old browser): the exam works online */ });
+  }
+
+  if (payload && typeof store.pos === "number" && store.pos !== currentPosition()) {
+    showQuestion(store.pos);
+  }
   render();
   flush();
 })();

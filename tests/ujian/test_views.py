@@ -63,6 +63,8 @@ def test_exam_page_contains_no_key_scores_or_explanations(candidate_client, star
         "maxSeq",
         "state",
         "token",
+        "swUrl",
+        "swScope",
     }
     for snapshot_id, _order, _section in started.item_rows():
         data = QuestionSnapshot.objects.get(pk=snapshot_id).data
@@ -120,7 +122,7 @@ def test_reload_resumes_at_the_same_question_with_answers(candidate_client, star
     )
     html = candidate_client.get(reverse("ujian:attempt", args=[started.uuid])).content.decode()
     assert 'data-position="2"' in html.split('id="question"')[1][:40]
-    assert '"2": [4, true]' in html
+    assert '"2": [4, true, 1]' in html  # choice, flag, sequence number
 
 
 def test_result_page_shows_profile_and_review_follows_policy(

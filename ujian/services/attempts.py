@@ -377,25 +377,34 @@ class Beat:
 
 
 def attempt_heartbeat(
-    *, attempt_uuid, user_id: int, token_version: int | None, focus_losses: int = 0, now=None
+    *,
+    attempt_uuid,
+    user_id: int,
+    token_version: int | None,
+    focus_losses: int = 0,
+    position: int | None = None,
+    now=None,
 ) -> Beat | None:
-    """One UPDATE: last seen, focus losses added; returns the deadline. None when the attempt
-    is not in progress (or not this user's)."""
+    """One UPDATE: last seen, focus losses added, the page's current question (the exam page
+    navigates without the server, so it reports where the candidate is for resuming); returns
+    the deadline. None when the attempt is not in progress (or not this user's)."""
     now = now or timezone.now()
     qs = Attempt.objects.filter(
         uuid=attempt_uuid, user_id=user_id, status=AttemptStatus.IN_PROGRESS
     )
+    fields = {"last_seen_at": now, "focus_losses": F("focus_losses") + focus_losses}
+    if position is not None:
+        # Out-of-range positions are clamped on display (_exam_context), never trusted further.
+        fields["current_position"] = position
     if token_version is not None:
-        changed = qs.filter(token_version=token_version).update(
-            last_seen_at=now, focus_losses=F("focus_losses") + focus_losses
-        )
+        changed = qs.filter(token_version=token_version).update(**fields)
         if not changed and qs.exists():
             return Beat(
                 LOCKED,
                 message=_("Ujian ini sudah dipindahkan ke perangkat lain oleh pengawas."),
             )
     else:
-        changed = qs.update(last_seen_at=now, focus_losses=F("focus_losses") + focus_losses)
+        changed = qs.update(**fields)
     if not changed:
         return None
     return Beat("ok", deadline=qs.values_list("deadline", flat=True).first())
