@@ -40,6 +40,7 @@ BEAT_OUTAGE = 60  # "beat stopped 5 minutes" scaled down to 60 s
 REDIS_OUTAGE = 30
 PG_VERSION = "15"
 VENV = ROOT / ".venv/bin"
+PORT = [0]  # gunicorn's, picked when the stack is made
 
 
 def free_port() -> int:
@@ -54,6 +55,9 @@ def env() -> dict[str, str]:
         **common.bench_env(),
         "CPNS_EXPIRE_EVERY_SECONDS": str(EXPIRE_EVERY),
         "CELERY_QUEUE": "cpns-faultbench",
+        "GUNICORN_BIND": f"{HOST}:{PORT[0]}",
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_THREADS": "8",
     }
 
 
@@ -61,22 +65,14 @@ class Stack:
     """gunicorn, a Celery worker and beat, each restartable on its own."""
 
     def __init__(self) -> None:
-        self.port = free_port()
+        self.port = PORT[0] = free_port()
         self.tmp = tempfile.mkdtemp(prefix="faultbench-")
         self.procs: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str) -> None:
         cmd = {
-            "web": [
-                str(VENV / "gunicorn"),
-                "cpns.wsgi:application",
-                "--bind",
-                f"{HOST}:{self.port}",
-                "--workers",
-                "2",
-                "--threads",
-                "8",
-            ],
+            # As README: settings from gunicorn.conf.py; bind and size through its variables.
+            "web": [str(VENV / "gunicorn"), "cpns.wsgi:application"],
             "worker": [
                 str(VENV / "celery"),
                 "-A",
@@ -98,8 +94,6 @@ class Stack:
                 "WARNING",
                 "-s",
                 f"{self.tmp}/beat-schedule",
-                "--pidfile",
-                "",
             ],
         }[name]
         with open(f"{self.tmp}/{name}.log", "a") as log:
@@ -504,6 +498,10 @@ def main() -> None:
     args = parser.parse_args()
     wanted = args.only.split(",")
     started = time.time()
+    # A SIGTERM (timeout, Ctrl-C from a job runner) still stops the stack in `finally`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    # This process enqueues tasks too (bulk build, scoring): same queue as the stack's worker.
+    os.environ.update({k: v for k, v in env().items() if k.startswith(("CELERY_", "CPNS_"))})
     common.django_setup()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
