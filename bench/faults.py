@@ -302,6 +302,9 @@ def _load_around(stack: Stack, creds, fault, before: float = 5, after: float = 1
         time.sleep(after)
     result = load.summary(t0, t1)
     result["fault_s"] = round(t1 - t0, 1)
+    from django.db import connection
+
+    connection.close()  # this process's own connection may have died with the fault
     result["lost"] = lost_saves(load.acked)
     return result
 
