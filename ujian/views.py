@@ -153,7 +153,7 @@ def attempt(request: HttpRequest, uuid) -> HttpResponse:
     svc.attempt_expire_if_overdue(obj)
     obj.refresh_from_db()
     if obj.status == AttemptStatus.BUILDING:
-        return render(request, "ujian/building.html", {"attempt": obj})
+        return render(request, "ujian/building.html", _building_context(obj))
     if obj.status == AttemptStatus.FAILED:
         return render(request, "ujian/building.html", {"attempt": obj})
     if obj.status in (AttemptStatus.SUBMITTED, AttemptStatus.SCORED):
@@ -229,7 +229,17 @@ def build_status(request: HttpRequest, uuid) -> HttpResponse:
     obj = get_attempt_for_user(uuid, request.user)
     if obj.status != AttemptStatus.BUILDING:
         return HttpResponseClientRedirect(obj.get_absolute_url())
-    return render(request, "ujian/building.html#progress", {"attempt": obj})
+    return render(request, "ujian/building.html#progress", _building_context(obj))
+
+
+# A build normally takes well under a second; past this the worker is probably down or busy, and
+# the candidate deserves to know why the page is still waiting (it keeps polling regardless).
+BUILD_SLOW_AFTER_SECONDS = 20
+
+
+def _building_context(obj) -> dict:
+    waited = (timezone.now() - obj.created_at).total_seconds()
+    return {"attempt": obj, "slow": waited > BUILD_SLOW_AFTER_SECONDS}
 
 
 @never_cache
