@@ -4,7 +4,7 @@ Celery job's service), and exporting 10,000 results as CSV (streamed) and XLSX w
 tracemalloc peak of each.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cpns_lbenchrun \\
-        .venv/bin/python bench/lembaga.py [--refreshes 50]
+        .venv/bin/python bench/institutions.py [--refreshes 50]
 
 Data is made with set-based inserts (bulk_create and the COPY-based attempts_build_bulk) in a
 database of its own; each run starts from new institutions, so it can be repeated.
