@@ -303,6 +303,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Largest upload the importers accept (bytes).
 CPNS_IMPORT_MAX_BYTES = envint("CPNS_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Imports with more rows than this run as a Celery task with a progress bar.
+CPNS_IMPORT_ASYNC_ROWS = envint("CPNS_IMPORT_ASYNC_ROWS", 300)
 # Seconds of grace after an attempt's deadline for answers still on the wire.
 CPNS_ANSWER_GRACE_SECONDS = envint("CPNS_ANSWER_GRACE_SECONDS", 5)
 

@@ -178,3 +178,42 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only")
+
+
+class ImportJob(models.Model):
+    """A large candidate import run by Celery. The checked file is kept in the row (not in the
+    session) so the worker reads exactly what the admin previewed; it is emptied once done."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    new_accounts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("impor peserta")
+        verbose_name_plural = _("impor peserta")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")), name="lembaga_importjob_done_le_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:slug>/kelas/<uuid:uuid>/undangan/", views.cohort_invite, name="cohort_invite"),
     path("<slug:slug>/peserta/<int:pk>/setujui/", views.candidate_approve, name="approve"),
     path("<slug:slug>/impor/", views.candidates_import, name="import"),
+    path("<slug:slug>/impor/<uuid:uuid>/", views.import_job, name="import_job"),
     path("<slug:slug>/sesi/baru/", views.session_create, name="session_create"),
     path("<slug:slug>/sesi/<uuid:uuid>/", views.session_detail, name="session"),
     path("<slug:slug>/sesi/<uuid:uuid>/siapkan/", views.session_build, name="session_build"),

@@ -23,7 +23,7 @@ from ujian.models import AttemptStatus
 from . import access
 from .errors import LembagaError
 from .forms import ActionForm, CohortForm, ImportForm, SessionForm, TokenForm
-from .models import Candidate, Cohort, ExamSession
+from .models import Candidate, Cohort, ExamSession, ImportJob
 from .services import enrolment, results, sessions, tokens
 
 IMPORT_KEY = "lembaga-import"
@@ -145,11 +145,20 @@ def candidates_import(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, _("Unggah berkas lagi; pratinjau sudah kedaluwarsa."))
             return redirect("lembaga:import", slug=inst.slug)
         try:
+            content = base64.b64decode(stored["content"])
             preview = enrolment.candidates_parse(
-                institution=inst,
-                filename=stored["name"],
-                content=base64.b64decode(stored["content"]),
+                institution=inst, filename=stored["name"], content=content
             )
+            if preview.ok and len(preview.rows) > settings.CPNS_IMPORT_ASYNC_ROWS:
+                job = enrolment.import_job_create(
+                    institution=inst,
+                    user=request.user,
+                    filename=stored["name"],
+                    content=content,
+                    total=len(preview.rows),
+                )
+                del request.session[IMPORT_KEY]
+                return redirect("lembaga:import_job", slug=inst.slug, uuid=job.uuid)
             counts = enrolment.candidates_import(institution=inst, preview=preview)
         except LembagaError as exc:
             messages.error(request, exc.message)
@@ -186,6 +195,19 @@ def candidates_import(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "lembaga/import.html",
         {"institution": inst, "form": form, "preview": preview, "columns": enrolment.COLUMNS},
+    )
+
+
+@login_required
+def import_job(request: HttpRequest, slug: str, uuid) -> HttpResponse:
+    """A large import's progress; htmx polls the partial until the job is finished."""
+    inst = access.institution_for_admin(request.user, slug)
+    job = get_object_or_404(ImportJob.objects.defer("content"), institution=inst, uuid=uuid)
+    template = "lembaga/import_job.html#progress" if request.htmx else "lembaga/import_job.html"
+    return render(
+        request,
+        template,
+        {"institution": inst, "job": job, "done": enrolment.import_job_done(job=job)},
     )
 
 

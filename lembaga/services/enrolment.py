@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -19,10 +21,11 @@ from django.utils.translation import gettext as _
 from cpns.models import Institution, Membership
 
 from ..errors import LembagaError
-from ..models import Candidate, Cohort
+from ..models import Candidate, Cohort, ImportJob
 
 COLUMNS = ("nama", "email", "nomor_peserta", "kelas")
 MAX_ROWS = 10_000
+IMPORT_CHUNK = 500
 
 
 @dataclass
@@ -173,7 +176,12 @@ def _next_numbers(institution: Institution, count: int) -> list[str]:
 
 
 @transaction.atomic
-def candidates_import(*, institution: Institution, preview: ImportPreview) -> dict[str, int]:
+def candidates_import(
+    *,
+    institution: Institution,
+    preview: ImportPreview,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
     """Commit a checked preview: all rows or none. An e-mail already registered links the
     existing account; new accounts get no password (they set one through a link), so no
     password is hashed inside the request."""
@@ -222,7 +230,10 @@ def candidates_import(*, institution: Institution, preview: ImportPreview) -> di
             existing.removed_at = None
             existing.save(update_fields=["cohort", "number", "removed_at"])
             updated += 1
-    Candidate.objects.bulk_create(to_create)
+    for start in range(0, len(to_create), IMPORT_CHUNK):
+        Candidate.objects.bulk_create(to_create[start : start + IMPORT_CHUNK])
+        if progress is not None:
+            progress(updated + min(start + IMPORT_CHUNK, len(to_create)))
     Membership.objects.bulk_create(
         [
             Membership(institution=institution, user=users[r.email], role=Membership.Role.CANDIDATE)
@@ -288,3 +299,65 @@ def cohort_join(*, code: str, user) -> Candidate:
 @transaction.atomic
 def candidate_approve(*, candidate: Candidate) -> None:
     Candidate.objects.filter(pk=candidate.pk).update(approved=True)
+
+
+def _progress_key(job: ImportJob) -> str:
+    return f"lembaga:import:{job.uuid}:done"
+
+
+def import_job_done(*, job: ImportJob) -> int:
+    """Rows written so far. The task's transaction is all-or-nothing, so its progress can't be
+    read from the database before it commits: it goes through the cache instead."""
+    if job.finished_at is not None:
+        return job.done
+    return min(int(cache.get(_progress_key(job)) or 0), job.total)
+
+
+@transaction.atomic
+def import_job_create(
+    *, institution: Institution, user, filename: str, content: bytes, total: int
+) -> ImportJob:
+    """Store a previewed file for the worker and enqueue it (after commit)."""
+    job = ImportJob.objects.create(
+        institution=institution, created_by=user, filename=filename, content=content, total=total
+    )
+    from ..tasks import import_job_run_task
+
+    import_job_run_task.delay_on_commit(job.pk)
+    return job
+
+
+@transaction.atomic
+def import_job_run(*, job_id: int) -> bool:
+    """Run a queued import: re-read and re-check the file, then write all rows or none.
+    A finished job (or a second delivery of the task) does nothing."""
+    job = ImportJob.objects.select_for_update().select_related("institution").get(pk=job_id)
+    if job.finished_at is not None:
+        return False
+    key = _progress_key(job)
+    try:
+        with transaction.atomic():  # a savepoint: a failed import leaves no row behind
+            preview = candidates_parse(
+                institution=job.institution, filename=job.filename, content=bytes(job.content)
+            )
+            if not preview.ok:
+                raise LembagaError(
+                    _("Tidak ada yang diimpor: %(errors)s")
+                    % {"errors": " ".join(preview.errors[:20])}
+                )
+            counts = candidates_import(
+                institution=job.institution,
+                preview=preview,
+                progress=lambda n: cache.set(key, n, 3600),
+            )
+    except LembagaError as exc:
+        job.error = exc.message
+    else:
+        job.created, job.updated = counts["created"], counts["updated"]
+        job.new_accounts = counts["new_accounts"]
+        job.done = job.total = len(preview.rows)
+    job.content = b""  # the file is not needed once the job has run
+    job.finished_at = timezone.now()
+    job.save()
+    cache.delete(key)
+    return True

@@ -1,0 +1,248 @@
+"""Benchmark 5: institutions. The proctor console of a 500- and a 5,000-candidate session
+(same run, same machine), importing 5,000 candidates (in the request's service and through the
+Celery job's service), and exporting 10,000 results as CSV (streamed) and XLSX with the
+tracemalloc peak of each.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cpns_lbenchrun \\
+        .venv/bin/python bench/institutions.py [--refreshes 50]
+
+Data is made with set-based inserts (bulk_create and the COPY-based attempts_build_bulk) in a
+database of its own; each run starts from new institutions, so it can be repeated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+import tracemalloc
+import uuid as uuidlib
+from datetime import timedelta
+
+from common import ROOT, django_setup, generated_bank, machine
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--refreshes", type=int, default=50)
+    args = parser.parse_args()
+    django_setup()
+
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from cpns.models import Institution, Membership, User
+    from lembaga.models import Candidate, Cohort, ImportJob
+    from lembaga.services import enrolment, results, sessions
+    from ujian.models import Answer, Attempt, AttemptStatus, Blueprint, SubmitReason
+    from ujian.services.building import attempts_build_bulk
+    from ujian.services.presets import presets_load
+
+    if not Blueprint.objects.filter(is_preset=True).exists():
+        generated_bank({"TWK": 200, "TIU": 200, "TKP": 300})
+        presets_load(ROOT / "fixtures" / "ujian" / "presets.yaml")
+    preset = Blueprint.objects.filter(is_preset=True).order_by("pk").first()
+    run = uuidlib.uuid4().hex[:8]
+    rng = random.Random(7)
+    now = timezone.now()
+    out: dict = {"machine": machine()}
+
+    def institution_with(size: int, tag: str):
+        inst = Institution.objects.create(name=f"Bench {tag} {run}", slug=f"b-{tag}-{run}")
+        admin = User.objects.create(email=f"admin-{tag}-{run}@example.com", password="!")
+        Membership.objects.create(institution=inst, user=admin, role=Membership.Role.ADMIN)
+        cohort = Cohort.objects.create(institution=inst, name="Angkatan")
+        users = User.objects.bulk_create(
+            [User(email=f"c{i}-{tag}-{run}@example.com", password="!") for i in range(size)],
+            batch_size=5000,
+        )
+        Candidate.objects.bulk_create(
+            [
+                Candidate(institution=inst, user=u, cohort=cohort, number=f"N-{i:05d}")
+                for i, u in enumerate(users)
+            ],
+            batch_size=5000,
+        )
+        return inst, admin, cohort, [u.pk for u in users]
+
+    def session_with(size: int, tag: str):
+        """A live session: 40 % working (with answers, some quiet for minutes), 30 % submitted
+        (a tenth by timeout), 5 % locked devices, the rest not started."""
+        inst, admin, cohort, user_ids = institution_with(size, tag)
+        session = sessions.session_create(
+            institution=inst,
+            blueprint=preset,
+            name="Sesi",
+            starts_at=now - timedelta(minutes=30),
+            ends_at=now + timedelta(hours=3),
+            cohorts=[cohort],
+        )
+        t0 = time.perf_counter()
+        attempts_build_bulk(tryout=session.tryout, user_ids=user_ids, seed=1)
+        build = time.perf_counter() - t0
+        ids = list(
+            Attempt.objects.filter(tryout=session.tryout)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        working, submitted = ids[: int(size * 0.4)], ids[int(size * 0.4) : int(size * 0.7)]
+        Attempt.objects.filter(pk__in=working).update(
+            status=AttemptStatus.IN_PROGRESS,
+            started_at=now - timedelta(minutes=20),
+            deadline=now + timedelta(minutes=80),
+            last_seen_at=now - timedelta(seconds=30),
+        )
+        quiet = working[: len(working) // 10]
+        Attempt.objects.filter(pk__in=quiet).update(last_seen_at=now - timedelta(minutes=5))
+        Attempt.objects.filter(pk__in=working[-len(working) // 8 :]).update(device_blocked_at=now)
+        Attempt.objects.filter(pk__in=submitted).update(
+            status=AttemptStatus.SCORED,
+            started_at=now - timedelta(minutes=28),
+            deadline=now + timedelta(minutes=72),
+            submitted_at=now - timedelta(minutes=2),
+            submit_reason=SubmitReason.CANDIDATE,
+            total=300,
+        )
+        Attempt.objects.filter(pk__in=submitted[: len(submitted) // 10]).update(
+            submit_reason=SubmitReason.TIMEOUT
+        )
+        answers = []
+        for a in working + submitted:
+            for pos in range(1, rng.randint(20, 100)):
+                answers.append(
+                    Answer(
+                        attempt_id=a,
+                        position=pos,
+                        choice=rng.randint(0, 4),
+                        seq=pos,
+                        saved_at=now - timedelta(seconds=rng.randint(60, 1200)),
+                    )
+                )
+        Answer.objects.bulk_create(answers, batch_size=10000)
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE ujian_attempt; ANALYZE ujian_answer; ANALYZE lembaga_candidate")
+        return session, admin, build, len(answers)
+
+    # --- console --------------------------------------------------------------------------
+    console = {}
+    for size, tag in ((500, "s"), (5000, "l")):
+        t0 = time.perf_counter()
+        session, admin, build, n_answers = session_with(size, tag)
+        setup = time.perf_counter() - t0
+        client = Client(SERVER_NAME="localhost")
+        client.force_login(admin)
+        url = session.get_absolute_url()
+        service, http = [], []
+        for _ in range(args.refreshes):
+            t = time.perf_counter()
+            sessions.console_counts(session)
+            sessions.console_rows(session, page=1)
+            service.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            response = client.get(url, headers={"HX-Request": "true"})
+            http.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200
+        console[size] = {
+            "setup_s": round(setup, 1),
+            "build_s": round(build, 1),
+            "answers": n_answers,
+            "service_p50_ms": round(pct(service, 50), 1),
+            "service_p99_ms": round(pct(service, 99), 1),
+            "http_p50_ms": round(pct(http, 50), 1),
+            "http_p99_ms": round(pct(http, 99), 1),
+        }
+        print(size, console[size], flush=True)
+    console["ratio_5000_over_500_http_p50"] = round(
+        console[5000]["http_p50_ms"] / console[500]["http_p50_ms"], 2
+    )
+    out["console"] = console
+
+    # --- import ---------------------------------------------------------------------------
+    csv_text = "nama,email,kelas\n" + "".join(
+        f"Peserta {i},imp{i}-{run}@example.com,Kelas {i % 10}\n" for i in range(5000)
+    )
+    content = csv_text.encode()
+    inst, admin, _cohort, _ids = institution_with(0, "imp")
+    t0 = time.perf_counter()
+    preview = enrolment.candidates_parse(institution=inst, filename="p.csv", content=content)
+    parse = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    enrolment.candidates_import(institution=inst, preview=preview)
+    write = time.perf_counter() - t0
+    inst2, admin2, _c, _i = institution_with(0, "job")
+    content2 = content.replace(b"-" + run.encode(), b"-j" + run.encode())
+    job = ImportJob.objects.create(
+        institution=inst2, created_by=admin2, filename="p.csv", content=content2, total=5000
+    )
+    t0 = time.perf_counter()
+    enrolment.import_job_run(job_id=job.pk)
+    job_s = time.perf_counter() - t0
+    job.refresh_from_db()
+    assert job.created == 5000, job.error
+    out["import_5000"] = {
+        "parse_s": round(parse, 2),
+        "import_s": round(write, 2),
+        "job_s": round(job_s, 2),
+    }
+    print(out["import_5000"], flush=True)
+
+    # --- export ---------------------------------------------------------------------------
+    session, admin, build, _n = session_with(10_000, "x")
+    Attempt.objects.filter(tryout=session.tryout).update(
+        status=AttemptStatus.SCORED,
+        started_at=now - timedelta(minutes=90),
+        submitted_at=now - timedelta(minutes=5),
+        submit_reason=SubmitReason.CANDIDATE,
+        passed=True,
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE ujian_attempt SET total = (random() * 500)::int,"
+            " score_tkp = (random() * 225)::int, score_tiu = (random() * 175)::int,"
+            " score_twk = (random() * 150)::int WHERE tryout_id = %s",
+            [session.tryout_id],
+        )
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(admin)
+    export = {}
+    for fmt in ("csv", "xlsx"):
+        url = f"{session.get_absolute_url()}hasil.{fmt}"
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        seconds = time.perf_counter() - t0
+        _cur, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert response.status_code == 200, response.status_code
+        export[fmt] = {
+            "seconds": round(seconds, 2),
+            "tracemalloc_peak_mb": round(peak / 2**20, 1),
+            "bytes": len(body),
+            "streamed": response.streaming,
+        }
+        print(fmt, export[fmt], flush=True)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    rows = results.ranking(session)
+    rank_s = time.perf_counter() - t0
+    _cur, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    export["ranking"] = {
+        "rows": len(rows),
+        "seconds": round(rank_s, 2),
+        "tracemalloc_peak_mb": round(peak / 2**20, 1),
+    }
+    out["export_10000"] = export
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
