@@ -120,6 +120,8 @@ def site(db, candidate, django_capture_on_commit_callbacks):
         "pk": 1,
         "kind": "kartu",
         "fmt": "csv",
+        "snapshot_id": attempt.items["s"][0],
+        "regrade": "00000000-0000-4000-8000-000000000000",
     }
 
 
