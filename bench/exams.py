@@ -251,7 +251,6 @@ def postgres_cpu() -> float:
     is shared with other work, so its other processes are not counted; the servers keep their
     connections open, CONN_MAX_AGE)."""
     import psycopg
-
     from common import BENCH_DB
 
     name = BENCH_DB.rsplit("/", 1)[1]
@@ -276,7 +275,6 @@ def postgres_cpu() -> float:
 def wal_lsn() -> int:
     # A plain connection: Django's refuses to run inside the event loop.
     import psycopg
-
     from common import BENCH_DB
 
     with psycopg.connect(BENCH_DB, autocommit=True) as conn:
