@@ -13,11 +13,11 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     Max,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -273,8 +273,12 @@ def console_rows(
     refresh reads one page whatever the session's size: a count, the page, and one grouped
     query over the page's answers."""
     now = now or timezone.now()
-    latest = Attempt.objects.filter(tryout=session.tryout, user_id=OuterRef("user_id")).order_by(
-        "-number"
+    # A session's tryout gives each candidate one attempt (number 1: the bulk build, or the door
+    # for a late enrolment; a reopen keeps it), so one LEFT JOIN brings every attempt column —
+    # not one correlated subquery per column.
+    sat = FilteredRelation(
+        "user__attempts",
+        condition=Q(user__attempts__tryout=session.tryout, user__attempts__number=1),
     )
     rank = Case(
         # Locked devices first: a candidate is waiting for the proctor.
@@ -296,18 +300,19 @@ def console_rows(
     total = base.count()
     page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
     page_rows = list(
-        base.annotate(
-            a_id=Subquery(latest.values("pk")[:1]),
-            a_uuid=Subquery(latest.values("uuid")[:1]),
-            a_status=Subquery(latest.values("status")[:1]),
-            a_reason=Subquery(latest.values("submit_reason")[:1]),
-            a_deadline=Subquery(latest.values("deadline")[:1]),
-            a_total=Subquery(latest.values("total")[:1]),
-            a_blocked=Subquery(latest.values("device_blocked_at")[:1]),
-            a_seen=Subquery(latest.values("last_seen_at")[:1]),
-            a_focus=Subquery(latest.values("focus_losses")[:1]),
-            a_ips=Subquery(latest.values("ip_changes")[:1]),
-            a_loads=Subquery(latest.values("page_loads")[:1]),
+        base.annotate(sat=sat)
+        .annotate(
+            a_id=F("sat__id"),
+            a_uuid=F("sat__uuid"),
+            a_status=F("sat__status"),
+            a_reason=F("sat__submit_reason"),
+            a_deadline=F("sat__deadline"),
+            a_total=F("sat__total"),
+            a_blocked=F("sat__device_blocked_at"),
+            a_seen=F("sat__last_seen_at"),
+            a_focus=F("sat__focus_losses"),
+            a_ips=F("sat__ip_changes"),
+            a_loads=F("sat__page_loads"),
         )
         .annotate(rank=rank)
         .order_by("rank", F("a_deadline").asc(nulls_last=True), "number")[
