@@ -60,6 +60,7 @@ class ActionForm(forms.Form):
             ("unlock", _("Buka kunci perangkat")),
             ("force_submit", _("Paksa selesai")),
             ("reopen", _("Buka kembali (lanjutkan)")),
+            ("extend_window", _("Perpanjang jendela sesi peserta")),
         ]
     )
     minutes = forms.IntegerField(required=False, min_value=1, max_value=240)

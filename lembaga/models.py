@@ -70,6 +70,9 @@ class Candidate(models.Model):
     number = models.CharField(_("nomor peserta"), max_length=32)
     # False while a self-enrolment waits for the admin's approval.
     approved = models.BooleanField(default=True)
+    # An override: this candidate may still start (and finish) until then, after the session's
+    # own window has closed (e.g. someone who arrived late for a reason the proctor accepted).
+    window_ends_at = models.DateTimeField(_("jendela pribadi sampai"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 

@@ -419,6 +419,10 @@ def session_enter(request: HttpRequest, slug: str, uuid) -> HttpResponse:
             "candidate": candidate,
             "form": form,
             "attempt": attempt,
-            "is_open": session.is_open(),
+            "is_open": session.is_open()
+            or bool(
+                candidate.window_ends_at
+                and session.starts_at <= timezone.now() < candidate.window_ends_at
+            ),
         },
     )

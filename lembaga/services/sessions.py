@@ -157,7 +157,12 @@ def session_enter(
             _("Sesi belum dibuka. Sesi dimulai %(when)s.")
             % {"when": timezone.localtime(session.starts_at).strftime("%d-%m-%Y %H:%M")}
         )
-    if now >= session.ends_at:
+    candidate = Candidate.objects.filter(
+        institution_id=session.tryout.owner_id, user=user, removed_at__isnull=True
+    ).first()
+    personal = candidate.window_ends_at if candidate else None
+    ends_at = max(session.ends_at, personal) if personal else session.ends_at
+    if now >= ends_at:
         raise LembagaError(_("Sesi sudah ditutup."))
     if not _ip_allowed(session.ip_allowlist, ip):
         raise LembagaError(_("Perangkat Anda tidak berada di jaringan ruang ujian."))
@@ -165,8 +170,11 @@ def session_enter(
         raise LembagaError(_("Token salah atau sudah kedaluwarsa. Tanyakan token kepada pengawas."))
     attempt = Attempt.objects.filter(tryout=session.tryout, user=user).order_by("-number").first()
     try:
+        closes = ends_at if ends_at != session.ends_at else None
         if attempt is None:
-            attempt = building.attempt_create(tryout=session.tryout, user=user, now=now)
+            attempt = building.attempt_create(
+                tryout=session.tryout, user=user, now=now, closes_at=closes
+            )
         if attempt.status == AttemptStatus.BUILDING:
             # Enrolled after the bulk build (or the worker is behind): one build is quick, so
             # do it here rather than keep a candidate waiting at the door.
@@ -175,7 +183,7 @@ def session_enter(
         if attempt.status == AttemptStatus.FAILED:
             raise LembagaError(attempt.error or _("Soal gagal disiapkan. Hubungi pengawas."))
         if attempt.status == AttemptStatus.READY:
-            attempt = attempt_svc.attempt_start(attempt=attempt, now=now)
+            attempt = attempt_svc.attempt_start(attempt=attempt, now=now, closes_at=closes)
     except UjianError as exc:
         raise LembagaError(exc.message) from exc
     return attempt
@@ -369,7 +377,24 @@ ACTIONS = {
     "unlock": _("Buka kunci perangkat"),
     "force_submit": _("Paksa selesai"),
     "reopen": _("Buka kembali (lanjutkan)"),
+    "extend_window": _("Perpanjang jendela sesi peserta"),
 }
+
+
+def _window_extend(session: ExamSession, candidate: Candidate, attempt, minutes: int) -> bool:
+    """Let a candidate who has not finished start or go on for `minutes` past the session's
+    window (or past their own extended window). The candidate row is locked by the caller's
+    transaction through select_for_update."""
+    if attempt is not None and attempt.status not in (
+        AttemptStatus.BUILDING,
+        AttemptStatus.READY,
+    ):
+        return False  # started: extra minutes on the attempt is the override for that
+    locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    base = max(session.ends_at, locked.window_ends_at or session.ends_at, timezone.now())
+    locked.window_ends_at = base + timedelta(minutes=minutes)
+    locked.save(update_fields=["window_ends_at"])
+    return True
 
 
 def cohort_candidate_ids(session: ExamSession, cohort_uuid) -> list[int]:
@@ -411,13 +436,15 @@ def proctor_act(
         raise LembagaError(_("Alasan wajib diisi untuk setiap tindakan pengawas."))
     if not candidate_ids:
         raise LembagaError(_("Pilih sedikitnya satu peserta."))
-    if action in ("add_minutes", "reopen") and not (minutes and 1 <= minutes <= 240):
+    if action in ("add_minutes", "reopen", "extend_window") and not (
+        minutes and 1 <= minutes <= 240
+    ):
         raise LembagaError(_("Tambahan waktu harus 1 sampai 240 menit."))
     done = 0
     for candidate_id in candidate_ids:
         with transaction.atomic():
             candidate, attempt = _attempt_of(session, candidate_id)
-            if attempt is None:
+            if attempt is None and action != "extend_window":
                 continue
             if action == "add_minutes":
                 changed = attempt_svc.attempt_extend(attempt_id=attempt.pk, seconds=minutes * 60)
@@ -425,6 +452,8 @@ def proctor_act(
                 changed = attempt_svc.attempt_device_unlock(attempt_id=attempt.pk)
             elif action == "reopen":
                 changed = attempt_svc.attempt_reopen(attempt_id=attempt.pk, seconds=minutes * 60)
+            elif action == "extend_window":
+                changed = _window_extend(session, candidate, attempt, minutes)
             else:
                 changed = attempt_svc.attempt_submit(
                     attempt_id=attempt.pk, reason=SubmitReason.PROCTOR
@@ -437,7 +466,9 @@ def proctor_act(
                 action=action,
                 target_id=candidate.user_id,
                 reason=reason,
-                data={"minutes": minutes} if action in ("add_minutes", "reopen") else {},
+                data={"minutes": minutes}
+                if action in ("add_minutes", "reopen", "extend_window")
+                else {},
             )
             done += 1
     if done == 0:
@@ -446,6 +477,7 @@ def proctor_act(
             "unlock": _("ujian peserta yang dipilih tidak sedang terkunci atau sudah selesai"),
             "add_minutes": _("ujian peserta yang dipilih sudah selesai"),
             "reopen": _("ujian peserta yang dipilih belum diserahkan atau sesi sudah ditutup"),
+            "extend_window": _("peserta yang dipilih sudah menyelesaikan ujiannya"),
         }[action]
         raise LembagaError(_("Tidak ada yang berubah: %(why)s.") % {"why": why})
     return done

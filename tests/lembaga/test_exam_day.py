@@ -258,3 +258,52 @@ def test_minutes_for_a_whole_cohort_through_the_console_form(exam_session, seate
     after = dict(Attempt.objects.values_list("user_id", "deadline"))
     assert {u: after[u] - before[u] for u in before} == dict.fromkeys(before, timedelta(minutes=15))
     assert AuditEntry.objects.filter(action="add_minutes").count() == 3
+
+
+def test_another_window_lets_a_late_candidate_start_after_the_session_closed(
+    exam_session, seated, proctor
+):
+    from django.utils import timezone
+
+    from lembaga.errors import LembagaError
+
+    late = seated[2]
+    closed = exam_session.ends_at + timedelta(minutes=5)
+    with pytest.raises(LembagaError, match="sudah ditutup"):
+        sessions.session_enter(
+            session=exam_session, user=late, token=token_current(exam_session, closed), now=closed
+        )
+    sessions.proctor_act(
+        session=exam_session,
+        actor=proctor,
+        action="extend_window",
+        candidate_ids=[Candidate.objects.get(user=late).pk],
+        reason="Terlambat karena banjir, disetujui panitia",
+        minutes=60,
+    )
+    window = Candidate.objects.get(user=late).window_ends_at
+    assert window >= exam_session.ends_at + timedelta(minutes=60)
+    attempt = sessions.session_enter(
+        session=exam_session, user=late, token=token_current(exam_session, closed), now=closed
+    )
+    assert attempt.status == "in_progress"
+    assert attempt.deadline <= window  # the personal window caps the deadline
+    # The others' window is unchanged.
+    with pytest.raises(LembagaError, match="sudah ditutup"):
+        sessions.session_enter(
+            session=exam_session,
+            user=seated[1],
+            token=token_current(exam_session, closed),
+            now=closed,
+        )
+    # A candidate already working gets minutes on the attempt instead, not a window.
+    with pytest.raises(LembagaError, match="sudah menyelesaikan"):
+        sessions.proctor_act(
+            session=exam_session,
+            actor=proctor,
+            action="extend_window",
+            candidate_ids=[Candidate.objects.get(user=late).pk],
+            reason="lagi",
+            minutes=10,
+        )
+    assert timezone.now() < window

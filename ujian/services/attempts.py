@@ -30,18 +30,23 @@ def grace() -> timedelta:
 
 
 @transaction.atomic
-def attempt_start(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
-    """Ready → in progress. The deadline is fixed here: min(start + duration, tryout close)."""
+def attempt_start(
+    *, attempt: Attempt, now: datetime | None = None, closes_at: datetime | None = None
+) -> Attempt:
+    """Ready → in progress. The deadline is fixed here: min(start + duration, tryout close).
+    `closes_at` replaces the tryout's close for this one attempt (an institution's override of
+    a candidate's window)."""
     now = now or timezone.now()
     attempt = Attempt.objects.select_for_update().select_related("tryout").get(pk=attempt.pk)
     if attempt.status != AttemptStatus.READY:
         return attempt
     tryout = attempt.tryout
-    if tryout.closes_at is not None and now >= tryout.closes_at:
+    closes = closes_at or tryout.closes_at
+    if closes is not None and now >= closes:
         raise UjianError(_("Tryout ini sudah ditutup."))
     deadline = now + timedelta(seconds=attempt.duration_seconds)
-    if tryout.closes_at is not None:
-        deadline = min(deadline, tryout.closes_at)
+    if closes is not None:
+        deadline = min(deadline, closes)
     attempt.status, attempt.started_at, attempt.deadline = AttemptStatus.IN_PROGRESS, now, deadline
     attempt.save(update_fields=["status", "started_at", "deadline"])
     return attempt

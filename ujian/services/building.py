@@ -145,8 +145,9 @@ def _sections_data(pools: list[SectionPool]) -> list[list]:
 
 
 @transaction.atomic
-def attempt_create(*, tryout: Tryout, user, now=None) -> Attempt:
-    """Open (or resume) this user's attempt; the build itself runs as a task after commit."""
+def attempt_create(*, tryout: Tryout, user, now=None, closes_at=None) -> Attempt:
+    """Open (or resume) this user's attempt; the build itself runs as a task after commit.
+    `closes_at` replaces the tryout's close for this user (an institution's window override)."""
     from ..tasks import attempt_build_task
 
     now = now or timezone.now()
@@ -159,7 +160,10 @@ def attempt_create(*, tryout: Tryout, user, now=None) -> Attempt:
     ).first()
     if unfinished:
         return unfinished
-    if not tryout.is_published or not tryout.is_open(now):
+    still_open = tryout.is_open(now) or (
+        closes_at is not None and tryout.opens_at <= now < closes_at
+    )
+    if not tryout.is_published or not still_open:
         raise UjianError(_("Tryout ini sedang tidak dibuka."))
     used = (
         Attempt.objects.filter(tryout=tryout, user=user)
