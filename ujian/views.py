@@ -119,29 +119,54 @@ def _exam_context(request: HttpRequest, attempt, number: int) -> dict:
     }
 
 
+# Rendered question content, keyed by the snapshot's content hash: that hash names the frozen
+# content itself, so its rendering never changes. Each web process renders a question once, and
+# a thousand candidates opening the same session at 08:00 cost one small query (ids to hashes)
+# and a dictionary lookup per item.
+_RENDERED: dict[str, dict] = {}
+_RENDERED_MAX = 20_000
+
+
+def _render_snapshot(data: dict) -> dict:
+    fig = data.get("figure")
+    options = []
+    for opt in data["options"]:
+        option = [opt["text"]]
+        if opt.get("figure_svg"):
+            option.append(str(figure_filter(opt["figure_svg"], opt["text"])))
+        options.append(option)
+    return {
+        "h": str(render_markdown(data["stem"])),
+        "f": str(figure_filter(fig.get("svg", ""), fig.get("alt", ""))) if fig else "",
+        "o": options,
+    }
+
+
+def _rendered(snapshot_ids: set[int]) -> dict[int, dict]:
+    hashes = dict(
+        QuestionSnapshot.objects.filter(pk__in=snapshot_ids).values_list("pk", "content_hash")
+    )
+    missing = [pk for pk, h in hashes.items() if h not in _RENDERED]
+    if missing:
+        if len(_RENDERED) + len(missing) > _RENDERED_MAX:
+            _RENDERED.clear()
+        for pk, data in QuestionSnapshot.objects.filter(pk__in=missing).values_list("pk", "data"):
+            _RENDERED[hashes[pk]] = _render_snapshot(data)
+    return {pk: _RENDERED[h] for pk, h in hashes.items()}
+
+
 def _exam_payload(attempt) -> dict:
     """Every question of the attempt for the page to show without the server: stems rendered
     and figures sanitised exactly as the question partial does, options in the attempt's
     display order. Only text and pictures: no score, key, rationale or explanation."""
-    items = [attempt.item(p) for p in range(attempt.item_count)]
-    datas = dict(
-        QuestionSnapshot.objects.filter(pk__in=attempt.snapshot_ids()).values_list("pk", "data")
-    )
+    rendered = _rendered(attempt.snapshot_ids())
     questions = []
-    for snapshot_id, order, section_index in items:
-        data = datas[snapshot_id]
-        fig = data.get("figure")
-        options = []
-        for o in order:
-            opt = data["options"][int(o)]
-            svg = opt.get("figure_svg", "")
-            option = [opt["text"]]
-            if svg:
-                option.append(str(figure_filter(svg, opt["text"])))
-            options.append(option)
-        question = {"s": section_index, "h": str(render_markdown(data["stem"])), "o": options}
-        if fig:
-            question["f"] = str(figure_filter(fig.get("svg", ""), fig.get("alt", "")))
+    for p in range(attempt.item_count):
+        snapshot_id, order, section_index = attempt.item(p)
+        r = rendered[snapshot_id]
+        question = {"s": section_index, "h": r["h"], "o": [r["o"][int(o)] for o in order]}
+        if r["f"]:
+            question["f"] = r["f"]
         questions.append(question)
     return {"sections": [s[0] for s in attempt.sections], "questions": questions}
 

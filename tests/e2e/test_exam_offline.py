@@ -35,10 +35,16 @@ def _start(page, candidate) -> Attempt:
     attempt = Attempt.objects.get()
     assert attempt.item_count == COUNT
     # The service worker controls the page and keeps a copy of it for an offline reload.
-    page.wait_for_function(
+    # (Polled with evaluate, which awaits the promise; wait_for_function took the pending
+    # promise itself as truthy and let the test go offline before the copy existed.)
+    kept = (
         "async () => !!navigator.serviceWorker.controller &&"
         " !!(await (await caches.open('cpns-exam')).match(location.pathname))"
     )
+    deadline = time.monotonic() + 15
+    while not page.evaluate(kept):
+        assert time.monotonic() < deadline, "the service worker kept no copy of the exam page"
+        page.wait_for_timeout(100)
     return attempt
 
 
