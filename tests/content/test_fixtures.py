@@ -118,6 +118,39 @@ def test_the_best_option_is_not_a_length_shortcut():
     assert longest / len(TKP) <= 0.35, f"best option longest in {longest}/{len(TKP)}"
 
 
+# Hand-written single-correct items (TWK and TIU; generated items are placed by their generator).
+AUTHORED_SINGLE = [
+    q for q in QUESTIONS if q["subtest"] in {"TWK", "TIU"} and not generated_family(q)
+]
+
+
+def test_the_key_of_a_single_correct_item_is_not_a_length_cue():
+    longest = shortest = 0
+    for q in AUTHORED_SINGLE:
+        lengths = [len(str(o["text"])) for o in q["options"]]
+        key = [o["score"] for o in q["options"]].index(5)
+        longest += lengths[key] == max(lengths)
+        shortest += lengths[key] == min(lengths)
+    n = len(AUTHORED_SINGLE)
+    assert longest / n <= 0.35, f"key longest in {longest}/{n}"
+    assert shortest / n <= 0.35, f"key shortest in {shortest}/{n}"
+
+
+def test_every_constitutional_claim_names_its_article():
+    """A TWK item whose question is about the Constitution says where the answer stands: its
+    pembahasan names the Pasal (or the Pembukaan and its alinea). (A pembahasan that only
+    mentions the UUD in passing, as history, is not such a claim.)"""
+    unnamed = []
+    for q in QUESTIONS:
+        if q["subtest"] != "TWK":
+            continue
+        if re.search(r"UUD|Undang-Undang Dasar", q["stem"]) and not re.search(
+            r"Pasal \d+|Pembukaan|alinea", q.get("explanation", "")
+        ):
+            unnamed.append(q["key"])
+    assert unnamed == []
+
+
 def test_the_best_option_position_is_spread_over_a_to_e():
     positions = Counter([o["score"] for o in q["options"]].index(5) for q in TKP)
     for position in range(5):
