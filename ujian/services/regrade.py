@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from soal.models import Question, Status
 from soal.scoring import PrincipleScore, weakest
 
 from ..errors import UjianError
-from ..models import Attempt, AttemptStatus, QuestionSnapshot, Regrade, RegradeStatus
+from ..models import Answer, Attempt, AttemptStatus, QuestionSnapshot, Regrade, RegradeStatus
 from .snapshots import snapshots_ensure
 
 CHUNK = 1000
@@ -104,13 +104,21 @@ def regrade_create(*, tryout, old_snapshot: QuestionSnapshot, new_question: Ques
     return regrade
 
 
-def _affected(regrade: Regrade):
-    """Scored attempts that saw the old version."""
-    return Attempt.objects.filter(
-        tryout_id=regrade.tryout_id,
-        status=AttemptStatus.SCORED,
-        items__s__contains=[regrade.old_snapshot_id],
-    ).order_by("pk")
+def _affected_pks(regrade: Regrade) -> list[int]:
+    """Scored attempts that saw the old version, in primary-key order."""
+    scored = Attempt.objects.filter(tryout_id=regrade.tryout_id, status=AttemptStatus.SCORED)
+    if connection.vendor == "postgresql":
+        return list(
+            scored.filter(items__s__contains=[regrade.old_snapshot_id])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    # SQLite (the embedded default) has no JSON containment lookup: filter here instead.
+    return [
+        pk
+        for pk, items in scored.order_by("pk").values_list("pk", "items")
+        if regrade.old_snapshot_id in (items or {}).get("s", [])
+    ]
 
 
 def _rank_keys(tryout_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -261,6 +269,15 @@ def _chosen(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
     """Displayed choice of each (attempt, position), one query for the whole chunk."""
     if not pairs:
         return {}
+    if connection.vendor != "postgresql":
+        # SQLite (the embedded default, small tryouts): the same answer through the ORM.
+        wanted = Q()
+        for attempt_id, position in pairs:
+            wanted |= Q(attempt_id=attempt_id, position=position)
+        rows = Answer.objects.filter(wanted, choice__isnull=False).values_list(
+            "attempt_id", "position", "choice"
+        )
+        return {(a, p): c for a, p, c in rows}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT a.attempt_id, a.position, a.choice FROM ujian_answer a "
@@ -348,7 +365,7 @@ def regrade_preview(*, regrade_id: int) -> int:
     ids, keys = _rank_keys(regrade.tryout_id)
     new_keys = keys.copy()
     row_of = {pk: i for i, pk in enumerate(ids.tolist())}
-    pks = list(_affected(regrade).values_list("pk", flat=True))
+    pks = _affected_pks(regrade)
     changes = []
     for start in range(0, len(pks), CHUNK):
         rows = list(
@@ -424,7 +441,7 @@ def regrade_apply(*, regrade_id: int) -> int:
     regrade = Regrade.objects.select_related("tryout__blueprint").get(pk=regrade_id)
     if regrade.status != RegradeStatus.APPLYING:
         return 0
-    pks = list(_affected(regrade).values_list("pk", flat=True))
+    pks = _affected_pks(regrade)
     Regrade.objects.filter(pk=regrade.pk).update(total=len(pks), done=0)
     changed = 0
     now = timezone.now()
@@ -442,9 +459,21 @@ def regrade_apply(*, regrade_id: int) -> int:
                 moved = _summary(old[pk]) != _summary(result)
                 changed += moved
                 updates.append(_row(pk, items, result, moved))
-            if updates:
+            if updates and connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute(_UPDATE, [now, json.dumps(updates)])
+            elif updates:  # SQLite (the embedded default): one UPDATE per attempt, same columns
+                for row in updates:
+                    Attempt.objects.filter(pk=row["id"]).update(
+                        items=row["items"],
+                        result=row["result"],
+                        total=row["total"],
+                        score_tkp=row["tkp"],
+                        score_tiu=row["tiu"],
+                        score_twk=row["twk"],
+                        passed=row["passed"],
+                        **({"regraded_at": now} if row["changed"] else {}),
+                    )
             Regrade.objects.filter(pk=regrade.pk).update(done=F("done") + len(rows))
     Regrade.objects.filter(pk=regrade.pk, status=RegradeStatus.APPLYING).update(
         status=RegradeStatus.DONE, changed=changed, applied_at=now, finished_at=timezone.now()
