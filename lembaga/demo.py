@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cpns.demo import DEMO_INSTITUTION
 from cpns.models import Institution, User
-from ujian.models import Blueprint
+from ujian.models import Blueprint, Tryout
 from ujian.services.building import bank_problems
 
 from .models import Candidate, Cohort, ExamSession
@@ -26,6 +26,13 @@ def demo_session_ensure() -> ExamSession | None:
     institution = Institution.objects.get(slug=DEMO_INSTITUTION[1])
     existing = ExamSession.objects.filter(tryout__owner=institution, name=DEMO_SESSION).first()
     if existing is not None:
+        if not existing.is_open():
+            # `make run` a month later: the demo's window has passed; open it again.
+            now = timezone.now()
+            ends = now + timedelta(days=30)
+            ExamSession.objects.filter(pk=existing.pk).update(ends_at=ends)
+            Tryout.objects.filter(pk=existing.tryout_id).update(closes_at=ends)
+            existing.refresh_from_db()
         return existing
     blueprint = next(
         (

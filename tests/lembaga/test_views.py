@@ -383,6 +383,7 @@ def test_the_demo_ships_an_exam_day_a_newcomer_can_watch(
 
     from cpns.models import User
     from lembaga.models import ExamSession
+    from ujian.models import Tryout
 
     settings.DEBUG = True
     with open(os.devnull, "w") as devnull, django_capture_on_commit_callbacks(execute=True):
@@ -390,6 +391,19 @@ def test_the_demo_ships_an_exam_day_a_newcomer_can_watch(
         call_command("demo", stdout=devnull)  # idempotent
     session = ExamSession.objects.get(name="Tryout Demo Lembaga")
     assert session.is_open() and session.tryout.blueprint.slug == "skd-cat-bkn"
+    # `make run` again after the demo's window has passed opens it again.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    past = timezone.now() - timedelta(minutes=1)
+    ExamSession.objects.filter(pk=session.pk).update(ends_at=past)
+    Tryout.objects.filter(pk=session.tryout_id).update(closes_at=past)
+    with open(os.devnull, "w") as devnull:
+        call_command("demo", stdout=devnull)
+    session.refresh_from_db()
+    session.tryout.refresh_from_db()
+    assert session.is_open() and session.tryout.is_open()
     assert session.tryout.attempts.filter(status=AttemptStatus.READY).count() == 1
 
     def log_in(email: str) -> None:  # through the log-in page, with the printed password
