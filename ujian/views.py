@@ -20,11 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from materi.markdown import render_markdown
-from soal.templatetags.figures import figure_filter
-
+from . import exam_page
 from .errors import UjianError
-from .models import Answer, AttemptStatus, QuestionSnapshot, Tryout
+from .models import AttemptStatus, Tryout
 from .services import attempts as svc
 from .services import building, gates, results
 from .services.attempts import get_attempt_for_user
@@ -76,107 +74,12 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(attempt.get_absolute_url())
 
 
-def _exam_context(request: HttpRequest, attempt, number: int) -> dict:
-    number = max(1, min(number, attempt.item_count))
-    position = number - 1
-    snapshot_id, order, section_index = attempt.item(position)
-    data = QuestionSnapshot.objects.values_list("data", flat=True).get(pk=snapshot_id)
-    answers = {a.position: a for a in Answer.objects.filter(attempt=attempt)}
-    current = answers.get(position)
-    # Only text and pictures go to the page: no score, rationale, principle or explanation.
-    options = [
-        {
-            "letter": "ABCDE"[i],
-            "index": i,
-            "text": data["options"][int(o)]["text"],
-            "figure_svg": data["options"][int(o)].get("figure_svg", ""),
-        }
-        for i, o in enumerate(order)
-    ]
-    grid = [
-        {
-            "number": p + 1,
-            "answered": p in answers and answers[p].choice is not None,
-            "flagged": p in answers and answers[p].flagged,
-        }
-        for p in range(attempt.item_count)
-    ]
-    return {
-        "attempt": attempt,
-        "number": number,
-        "position": position,
-        "section": attempt.sections[section_index][0],
-        "stem": render_markdown(data["stem"]),
-        "figure": data.get("figure"),
-        "options": options,
-        "choice": current.choice if current else None,
-        "flagged": bool(current and current.flagged),
-        "grid": grid,
-        "previous": number - 1 if number > 1 else None,
-        "next": number + 1 if number < attempt.item_count else None,
-        "state": {str(p): [a.choice, a.flagged, a.seq] for p, a in answers.items()},
-        "max_seq": max((a.seq for a in answers.values()), default=0),
-    }
-
-
-# Rendered question content, keyed by the snapshot's content hash: that hash names the frozen
-# content itself, so its rendering never changes. Each web process renders a question once, and
-# a thousand candidates opening the same session at 08:00 cost one small query (ids to hashes)
-# and a dictionary lookup per item.
-_RENDERED: dict[str, dict] = {}
-_RENDERED_MAX = 20_000
-
-
-def _render_snapshot(data: dict) -> dict:
-    fig = data.get("figure")
-    options = []
-    for opt in data["options"]:
-        option = [opt["text"]]
-        if opt.get("figure_svg"):
-            option.append(str(figure_filter(opt["figure_svg"], opt["text"])))
-        options.append(option)
-    return {
-        "h": str(render_markdown(data["stem"])),
-        "f": str(figure_filter(fig.get("svg", ""), fig.get("alt", ""))) if fig else "",
-        "o": options,
-    }
-
-
-def _rendered(snapshot_ids: set[int]) -> dict[int, dict]:
-    hashes = dict(
-        QuestionSnapshot.objects.filter(pk__in=snapshot_ids).values_list("pk", "content_hash")
-    )
-    missing = [pk for pk, h in hashes.items() if h not in _RENDERED]
-    if missing:
-        if len(_RENDERED) + len(missing) > _RENDERED_MAX:
-            _RENDERED.clear()
-        for pk, data in QuestionSnapshot.objects.filter(pk__in=missing).values_list("pk", "data"):
-            _RENDERED[hashes[pk]] = _render_snapshot(data)
-    return {pk: _RENDERED[h] for pk, h in hashes.items()}
-
-
-def _exam_payload(attempt) -> dict:
-    """Every question of the attempt for the page to show without the server: stems rendered
-    and figures sanitised exactly as the question partial does, options in the attempt's
-    display order. Only text and pictures: no score, key, rationale or explanation."""
-    rendered = _rendered(attempt.snapshot_ids())
-    questions = []
-    for p in range(attempt.item_count):
-        snapshot_id, order, section_index = attempt.item(p)
-        r = rendered[snapshot_id]
-        question = {"s": section_index, "h": r["h"], "o": [r["o"][int(o)] for o in order]}
-        if r["f"]:
-            question["f"] = r["f"]
-        questions.append(question)
-    return {"sections": [s[0] for s in attempt.sections], "questions": questions}
-
-
 @never_cache
 @login_required
 def attempt(request: HttpRequest, uuid) -> HttpResponse:
     obj = get_attempt_for_user(uuid, request.user)
-    svc.attempt_expire_if_overdue(obj)
-    obj.refresh_from_db()
+    if svc.attempt_expire_if_overdue(obj):
+        obj.refresh_from_db()
     if obj.status == AttemptStatus.BUILDING:
         return render(request, "ujian/building.html", _building_context(obj))
     if obj.status == AttemptStatus.FAILED:
@@ -200,15 +103,18 @@ def attempt(request: HttpRequest, uuid) -> HttpResponse:
     ):
         response = render(request, "ujian/locked.html", {"attempt": obj}, status=423)
         return _with_device_cookie(response, device, new_device)
-    obj.refresh_from_db(fields=["token_version"])
-    context = _exam_context(request, obj, obj.current_position + 1)
+    content = exam_page.rendered(obj.snapshot_ids())
+    context = exam_page.exam_context(obj, obj.current_position + 1, content)
+    context["grid"] = exam_page.grid_html(
+        attempt=obj, answers=context["answers"], number=context["number"]
+    )
     now = timezone.now()
     context["config"] = {
         "uuid": str(obj.uuid),
         "saveUrl": reverse("ujian:save", args=[obj.uuid]),
         "submitUrl": reverse("ujian:submit", args=[obj.uuid]),
         "resultUrl": reverse("ujian:result", args=[obj.uuid]),
-        "questionUrl": reverse("ujian:question", args=[obj.uuid, 0]).rsplit("/0/", 1)[0] + "/",
+        "questionUrl": exam_page.question_url_prefix(obj),
         "deadline": int(obj.deadline.timestamp() * 1000),
         "serverNow": int(now.timestamp() * 1000),
         "count": obj.item_count,
@@ -219,7 +125,7 @@ def attempt(request: HttpRequest, uuid) -> HttpResponse:
         "swUrl": reverse("ujian:service_worker"),
         "swScope": reverse("ujian:index") + "sesi/",
     }
-    context["payload"] = _exam_payload(obj)
+    context["payload"] = exam_page.payload_script(exam_page.exam_payload(obj, content))
     response = render(request, "ujian/exam.html", context)
     return _with_device_cookie(response, device, new_device)
 
@@ -287,7 +193,7 @@ def question(request: HttpRequest, uuid, number: int) -> HttpResponse:
     obj.current_position = number - 1
     if not request.htmx:
         return redirect("ujian:attempt", uuid=obj.uuid)
-    return render(request, "ujian/exam.html#question", _exam_context(request, obj, number))
+    return render(request, "ujian/exam.html#question", exam_page.exam_context(obj, number))
 
 
 # A save's body is about 70 bytes; anything far bigger is not an answer and is not read.

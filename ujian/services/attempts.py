@@ -419,10 +419,25 @@ def attempt_device_check(*, attempt: Attempt, device_key: str, ip: str | None) -
     """Called when the exam page of an institution's attempt opens: binds the attempt to this
     device on first open and records evidence (page loads, IP changes). Returns False when
     another device holds it: the page then asks the candidate to call the proctor, and the
-    console shows the attempt as locked. The bind is a conditional UPDATE, so two devices
-    opening at once cannot both win."""
+    console shows the attempt as locked.
+
+    One UPDATE does it all (every SET reads the row as it was, under the row's lock, so two
+    devices opening at once cannot both win), and one SELECT reads back who holds the attempt
+    and the token version, which a proctor's unlock may just have bumped: `attempt` is given
+    that version, so the page's save token is the current one."""
     now = timezone.now()
-    updates: dict = {"page_loads": F("page_loads") + 1, "last_seen_at": now}
+    held_by_other = ~Q(device_key="") & ~Q(device_key=device_key)
+    updates: dict = {
+        "page_loads": F("page_loads") + 1,
+        "last_seen_at": now,
+        "device_key": models.Case(
+            models.When(device_key="", then=models.Value(device_key)), default=F("device_key")
+        ),
+        "device_blocked_at": models.Case(
+            models.When(held_by_other & Q(device_blocked_at__isnull=True), then=models.Value(now)),
+            default=F("device_blocked_at"),
+        ),
+    }
     if ip:
         moved = models.Case(
             models.When(Q(last_ip__isnull=True) | Q(last_ip=ip), then=models.Value(0)),
@@ -430,15 +445,10 @@ def attempt_device_check(*, attempt: Attempt, device_key: str, ip: str | None) -
         )
         updates.update(ip_changes=F("ip_changes") + moved, last_ip=ip)
     Attempt.objects.filter(pk=attempt.pk).update(**updates)
-    if Attempt.objects.filter(pk=attempt.pk, device_key="").update(device_key=device_key):
-        return True
-    held = Attempt.objects.filter(pk=attempt.pk).values_list("device_key", flat=True).first()
-    if held == device_key:
-        return True
-    Attempt.objects.filter(pk=attempt.pk, device_blocked_at__isnull=True).update(
-        device_blocked_at=now
+    held, attempt.token_version = (
+        Attempt.objects.filter(pk=attempt.pk).values_list("device_key", "token_version").get()
     )
-    return False
+    return held == device_key
 
 
 @transaction.atomic
