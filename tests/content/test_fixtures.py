@@ -124,16 +124,51 @@ AUTHORED_SINGLE = [
 ]
 
 
-def test_the_key_of_a_single_correct_item_is_not_a_length_cue():
+def key_length_extremes(items: list[dict]) -> tuple[int, int]:
+    """In how many items the key is the longest option, and in how many the shortest (a tie
+    counts: a key as long as the longest option is still a safe guess for "pick the longest")."""
     longest = shortest = 0
-    for q in AUTHORED_SINGLE:
+    for q in items:
         lengths = [len(str(o["text"])) for o in q["options"]]
         key = [o["score"] for o in q["options"]].index(5)
         longest += lengths[key] == max(lengths)
         shortest += lengths[key] == min(lengths)
+    return longest, shortest
+
+
+def test_the_key_of_a_single_correct_item_is_not_a_length_cue():
+    longest, shortest = key_length_extremes(AUTHORED_SINGLE)
     n = len(AUTHORED_SINGLE)
     assert longest / n <= 0.35, f"key longest in {longest}/{n}"
     assert shortest / n <= 0.35, f"key shortest in {shortest}/{n}"
+
+
+# A candidate meets a file's items together (one family of puzzles, one author's habits), so the
+# cue is checked per file too: over the whole bank one file's habit is diluted by the others.
+def single_correct_by_file(min_items: int = 10) -> dict[str, list[dict]]:
+    """Hand-written single-correct items (as in AUTHORED_SINGLE) of each question file that has at
+    least `min_items` of them; a smaller file is too small for a share to mean anything."""
+    files = {}
+    for path in sorted((ROOT / "soal").glob("*.yaml")):
+        items = [
+            q
+            for q in load_yaml(path) or []
+            if q["subtest"] in {"TWK", "TIU"} and not generated_family(q)
+        ]
+        if len(items) >= min_items:
+            files[path.name] = items
+    return files
+
+
+def test_no_file_of_single_correct_items_has_a_length_cue():
+    files = single_correct_by_file()
+    assert "tiu-verbal-analitis.yaml" in files
+    cues = {}
+    for name, items in files.items():
+        longest, shortest = key_length_extremes(items)
+        if max(longest, shortest) / len(items) > 0.35:
+            cues[name] = f"key longest in {longest}, shortest in {shortest} of {len(items)}"
+    assert cues == {}
 
 
 def test_every_constitutional_claim_names_its_article():
