@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -292,6 +293,17 @@ class Client:
         self.reader = self.writer = None
 
     async def request(self, method: str, path: str, body: bytes = b"", headers=()) -> tuple:
+        reused = self.writer is not None
+        try:
+            return await self._request(method, path, body, headers)
+        except (ConnectionError, asyncio.IncompleteReadError, IndexError):
+            if not reused:
+                raise
+            # The server closed an idle keep-alive connection (gunicorn after 30 s) before
+            # reading this request: a browser opens a new connection and sends it again.
+            return await self._request(method, path, body, headers)
+
+    async def _request(self, method: str, path: str, body: bytes, headers) -> tuple:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}", f"Cookie: {self.cookie}"]
@@ -471,18 +483,26 @@ async def run_exams(port: int, server_pid: int, creds: list[dict], mix: str, thi
 # ---------------------------------------------------------------------------------- spike
 
 
-async def run_spike(port, server_pid, creds, path, token, window, savers, think):
+async def run_spike(port, server_pid, creds, path, token, window, savers, think, prompt_first):
     st = Stats()
     done = asyncio.Event()
+    forms: dict[int, bytes] = {}
+
+    async def open_prompt(i, c, client):
+        got = await st.timed("enter_get", client.request("GET", path))
+        if got is not None:
+            m = CSRF_FORM_RE.search(got[1])
+            forms[i] = f"csrfmiddlewaretoken={m[1].decode() if m else ''}&token={token}".encode()
 
     async def starter(i, c):
         await asyncio.sleep(window * i / len(creds))
         client = Client(port, c["cookie"], c["csrf"])
-        got = await st.timed("enter_get", client.request("GET", path))
-        if got is None:
+        if not prompt_first:
+            await open_prompt(i, c, client)
+        form = forms.get(i)
+        if form is None:
             return
-        m = CSRF_FORM_RE.search(got[1])
-        form = f"csrfmiddlewaretoken={m[1].decode() if m else ''}&token={token}".encode()
+        pressed = time.perf_counter()
         got = await st.timed(
             "enter_post",
             client.request("POST", path, form, ["Content-Type: application/x-www-form-urlencoded"]),
@@ -491,26 +511,53 @@ async def run_spike(port, server_pid, creds, path, token, window, savers, think)
         if got is None or not got[2]:
             return
         await st.timed("exam_page", client.request("GET", got[2]))
+        # A start as the candidate lives it: from pressing "Mulai" to the exam on screen.
+        st.lat.setdefault("start", []).append(time.perf_counter() - pressed)
         client.close()
+
+    opening = asyncio.Semaphore(16)  # savers open their exam pages before the spike, 16 at once
+    ready, all_ready = [0], asyncio.Event()
 
     async def saver(c):
         client = Client(port, c["cookie"], c["csrf"])
         base = f"/tryout/sesi/{c['uuid']}/"
-        got = await client.request("GET", base)
+        async with opening:
+            got = await client.request("GET", base)
+        ready[0] += 1
+        if ready[0] == len(savers):
+            all_ready.set()
         token_ = TOKEN_RE.search(got[1])[1].decode()
         headers = [f"X-Attempt-Token: {token_}", "Content-Type: application/json"]
         rng, seq = random.Random(c["uuid"]), 0
+        await all_ready.wait()
+        await asyncio.sleep(think * rng.random())  # spread the first saves over one think time
         while not done.is_set():
-            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
             seq += 1
             body = {"position": seq % 110, "choice": rng.randrange(5), "seq": seq}
             await st.timed(
                 "save", client.request("POST", base + "jawab/", json.dumps(body).encode(), headers)
             )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), timeout=think * rng.uniform(0.5, 1.5))
         client.close()
 
     saver_tasks = [asyncio.create_task(saver(c)) for c in savers]
-    await asyncio.sleep(2)
+    if savers:
+        await all_ready.wait()
+        await asyncio.sleep(min(think, 10))  # saves at their steady rate before the first start
+    if prompt_first:
+        # As in the exam room: candidates log in and open the session's page while they wait;
+        # the proctor then reads out the token and everyone presses "Mulai" within the window.
+        gate = asyncio.Semaphore(16)
+
+        async def early(i, c):
+            client = Client(port, c["cookie"], c["csrf"])
+            async with gate:
+                await open_prompt(i, c, client)
+            client.close()
+
+        await asyncio.gather(*(early(i, c) for i, c in enumerate(creds)))
+    st.lat.pop("save", None)
     srv0, pg0, gen0, t0 = tree_cpu(server_pid), postgres_cpu(), cpu_self(), time.perf_counter()
     await asyncio.gather(*(starter(i, c) for i, c in enumerate(creds)))
     wall = time.perf_counter() - t0
@@ -518,6 +565,7 @@ async def run_spike(port, server_pid, creds, path, token, window, savers, think)
     await asyncio.gather(*saver_tasks)
     return {
         "starters": len(creds),
+        "prompt_opened": "before the window" if prompt_first else "inside the window",
         "window_s": window,
         "wall_s": round(wall, 1),
         "savers": len(savers),
@@ -545,8 +593,18 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=60)
     parser.add_argument("--savers", type=int, default=100)
     parser.add_argument("--saver-think", type=float, default=2.0)
+    parser.add_argument(
+        "--prompt-in-window",
+        action="store_true",
+        help="open the token prompt inside the start window too (default: before it)",
+    )
     args = parser.parse_args()
     django_setup()
+    from cpns.celery import app as celery_app
+
+    # This process only prepares data: its bulk builds run here, not on a worker (the server
+    # under test is a separate process with its own settings).
+    celery_app.conf.task_always_eager = True
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
@@ -582,6 +640,7 @@ def main() -> None:
                         args.window,
                         savers,
                         args.saver_think,
+                        not args.prompt_in_window,
                     )
                 )
                 r.update(server=label, ping_per_s=ping)

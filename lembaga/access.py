@@ -71,7 +71,7 @@ def session_for_candidate(user, slug: str, uuid) -> tuple[ExamSession, Candidate
     if not user.is_authenticated:
         raise Http404
     candidate = get_object_or_404(
-        Candidate.objects.select_related("institution"),
+        Candidate,
         institution__slug=slug,
         user=user,
         removed_at__isnull=True,
@@ -81,7 +81,7 @@ def session_for_candidate(user, slug: str, uuid) -> tuple[ExamSession, Candidate
         raise Http404
     session = get_object_or_404(
         ExamSession.objects.select_related("tryout__blueprint", "tryout__owner"),
-        tryout__owner=candidate.institution,
+        tryout__owner_id=candidate.institution_id,
         uuid=uuid,
         cohorts=candidate.cohort_id,
     )

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cpns.models import Membership
-from ujian.models import AttemptStatus
+from ujian.models import Attempt, AttemptStatus
 
 from . import access
 from .errors import LembagaError
@@ -398,7 +398,6 @@ def session_enter(request: HttpRequest, slug: str, uuid) -> HttpResponse:
     """The candidate's door: the session's time and the token prompt."""
     session, candidate = access.session_for_candidate(request.user, slug, uuid)
     form = TokenForm(request.POST or None)
-    attempt = session.tryout.attempts.filter(user=request.user).order_by("-number").first()
     if request.method == "POST" and form.is_valid():
         try:
             attempt = sessions.session_enter(
@@ -406,11 +405,18 @@ def session_enter(request: HttpRequest, slug: str, uuid) -> HttpResponse:
                 user=request.user,
                 token=form.cleaned_data["token"],
                 ip=request.META.get("REMOTE_ADDR"),
+                candidate=candidate,
             )
         except LembagaError as exc:
             form.add_error("token", exc.message)
         else:
             return redirect(reverse("ujian:attempt", args=[attempt.uuid]))
+    attempt = (
+        Attempt.objects.filter(tryout_id=session.tryout_id, user=request.user)
+        .only("uuid", "status", "number")
+        .order_by("-number")
+        .first()
+    )
     return render(
         request,
         "lembaga/enter.html",
