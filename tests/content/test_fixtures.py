@@ -144,30 +144,69 @@ def test_the_key_of_a_single_correct_item_is_not_a_length_cue():
 
 
 # A candidate meets a file's items together (one family of puzzles, one author's habits), so the
-# cue is checked per file too: over the whole bank one file's habit is diluted by the others.
+# cue is checked per file too: over the whole bank one file's habit is diluted by the others. The
+# study checks (subtest MATERI, fixtures/soal/materi-*.yaml) are single-correct too and are read
+# file by file, so they are held to the same rule.
+SINGLE_CORRECT_SUBTESTS = {"TWK", "TIU", "MATERI"}
+
+
 def single_correct_by_file(min_items: int = 10) -> dict[str, list[dict]]:
-    """Hand-written single-correct items (as in AUTHORED_SINGLE) of each question file that has at
-    least `min_items` of them; a smaller file is too small for a share to mean anything."""
+    """Hand-written single-correct items (TWK, TIU and the MATERI study checks; generated
+    `tiu-gen-*` items are placed by their generator) of each question file that has at least
+    `min_items` of them; a smaller file is too small for a share to mean anything."""
     files = {}
     for path in sorted((ROOT / "soal").glob("*.yaml")):
         items = [
             q
             for q in load_yaml(path) or []
-            if q["subtest"] in {"TWK", "TIU"} and not generated_family(q)
+            if q["subtest"] in SINGLE_CORRECT_SUBTESTS and not generated_family(q)
         ]
         if len(items) >= min_items:
             files[path.name] = items
     return files
 
 
+def key_length_ranks(question: dict) -> set[int]:
+    """The length rank of the key among the options, 1 = shortest .. n = longest. Ties count as in
+    key_length_extremes: a key as long as the longest option has rank n, one as short as the
+    shortest has rank 1 (five options of equal length: both); a key tied with another option in
+    the middle takes the lower rank."""
+    lengths = [len(str(o["text"])) for o in question["options"]]
+    key = lengths[[o["score"] for o in question["options"]].index(5)]
+    ranks = set()
+    if key == max(lengths):
+        ranks.add(len(lengths))
+    if key == min(lengths):
+        ranks.add(1)
+    return ranks or {1 + sum(length < key for length in lengths)}
+
+
 def test_no_file_of_single_correct_items_has_a_length_cue():
     files = single_correct_by_file()
-    assert "tiu-verbal-analitis.yaml" in files
+    assert {"tiu-verbal-analitis.yaml", "materi-1.yaml", "materi-2.yaml"} <= set(files)
     cues = {}
     for name, items in files.items():
         longest, shortest = key_length_extremes(items)
         if max(longest, shortest) / len(items) > 0.35:
             cues[name] = f"key longest in {longest}, shortest in {shortest} of {len(items)}"
+    assert cues == {}
+
+
+def test_no_file_of_single_correct_items_has_a_middle_length_cue():
+    """Beside "pick the longest" and "pick the shortest" there is "pick the one in the middle":
+    no length rank of the key holds more than half of a file's items, and the key is the longest
+    or the shortest option in at least a fifth of them (by chance it is in two of five), so that
+    striking out the longest and the shortest option is no safe first step either."""
+    cues = {}
+    for name, items in single_correct_by_file().items():
+        ranks = Counter(r for q in items for r in key_length_ranks(q))
+        rank, most = ranks.most_common(1)[0]
+        extreme = sum(bool(key_length_ranks(q) & {1, len(q["options"])}) for q in items)
+        if most / len(items) > 0.5 or extreme / len(items) < 0.2:
+            cues[name] = (
+                f"key of length rank {rank} in {most}, longest or shortest in {extreme}"
+                f" of {len(items)}"
+            )
     assert cues == {}
 
 
