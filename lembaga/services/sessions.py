@@ -178,11 +178,13 @@ def session_enter(
         raise LembagaError(_("Token salah atau sudah kedaluwarsa. Tanyakan token kepada pengawas."))
     attempt = (
         Attempt.objects.filter(tryout=session.tryout, user=user)
-        # The status decides what happens; attempt_start reads the whole row under its lock.
-        .only("id", "uuid", "status", "error", "number", "tryout_id", "user_id")
+        # What decides the start; the exam page reads the whole row.
+        .only("id", "uuid", "status", "error", "number", "duration_seconds", "tryout_id", "user_id")
         .order_by("-number")
         .first()
     )
+    if attempt is not None:
+        attempt.tryout = session.tryout  # loaded with the session: no query for its close
     try:
         closes = ends_at if ends_at != session.ends_at else None
         if attempt is None:

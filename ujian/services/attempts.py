@@ -9,8 +9,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
-from django.db import OperationalError, connection, models, transaction
-from django.db.models import F, Q
+from django.db import OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,25 +29,52 @@ def grace() -> timedelta:
     return timedelta(seconds=settings.CPNS_ANSWER_GRACE_SECONDS)
 
 
-@transaction.atomic
+def _deadline(attempt: Attempt, now: datetime, closes_at: datetime | None) -> datetime:
+    closes = closes_at or attempt.tryout.closes_at
+    if closes is not None and now >= closes:
+        raise UjianError(_("Tryout ini sudah ditutup."))
+    deadline = now + timedelta(seconds=attempt.duration_seconds)
+    return min(deadline, closes) if closes is not None else deadline
+
+
 def attempt_start(
     *, attempt: Attempt, now: datetime | None = None, closes_at: datetime | None = None
 ) -> Attempt:
     """Ready → in progress. The deadline is fixed here: min(start + duration, tryout close).
     `closes_at` replaces the tryout's close for this one attempt (an institution's override of
-    a candidate's window)."""
+    a candidate's window).
+
+    A thousand candidates start within a minute at 08:00, so the usual case is one conditional
+    UPDATE that claims the start: it matches only while the attempt is still ready and its
+    duration is the one the deadline was computed from (a proctor may add minutes to a ready
+    attempt). Anything else — a second tab, a changed duration — goes through the locked path,
+    which re-reads the attempt and decides again."""
     now = now or timezone.now()
-    attempt = Attempt.objects.select_for_update().select_related("tryout").get(pk=attempt.pk)
+    if attempt.status == AttemptStatus.READY:
+        deadline = _deadline(attempt, now, closes_at)
+        claimed = Attempt.objects.filter(
+            pk=attempt.pk, status=AttemptStatus.READY, duration_seconds=attempt.duration_seconds
+        ).update(status=AttemptStatus.IN_PROGRESS, started_at=now, deadline=deadline)
+        if claimed:
+            attempt.status, attempt.started_at, attempt.deadline = (
+                AttemptStatus.IN_PROGRESS,
+                now,
+                deadline,
+            )
+            return attempt
+    return _attempt_start_locked(attempt_id=attempt.pk, now=now, closes_at=closes_at)
+
+
+@transaction.atomic
+def _attempt_start_locked(*, attempt_id: int, now: datetime, closes_at: datetime | None) -> Attempt:
+    attempt = Attempt.objects.select_for_update().select_related("tryout").get(pk=attempt_id)
     if attempt.status != AttemptStatus.READY:
         return attempt
-    tryout = attempt.tryout
-    closes = closes_at or tryout.closes_at
-    if closes is not None and now >= closes:
-        raise UjianError(_("Tryout ini sudah ditutup."))
-    deadline = now + timedelta(seconds=attempt.duration_seconds)
-    if closes is not None:
-        deadline = min(deadline, closes)
-    attempt.status, attempt.started_at, attempt.deadline = AttemptStatus.IN_PROGRESS, now, deadline
+    attempt.status, attempt.started_at, attempt.deadline = (
+        AttemptStatus.IN_PROGRESS,
+        now,
+        _deadline(attempt, now, closes_at),
+    )
     attempt.save(update_fields=["status", "started_at", "deadline"])
     return attempt
 
@@ -415,39 +442,39 @@ def attempt_heartbeat(
     return Beat("ok", deadline=qs.values_list("deadline", flat=True).first())
 
 
+# One statement binds the attempt to the device on its first open, records the evidence (page
+# loads, IP changes), marks a second device's try, and hands back who holds the attempt and the
+# token version. Every SET reads the row as it was, under the row's lock, so two devices
+# opening at once cannot both win. Plain SQL (the same on PostgreSQL and SQLite): at 08:00 a
+# whole session opens this page within a minute, and the ORM's CASE expressions cost more to
+# build than the statement costs to run.
+_DEVICE_CHECK = """
+UPDATE ujian_attempt SET
+    page_loads = page_loads + 1,
+    last_seen_at = %(now)s,
+    ip_changes = ip_changes + CASE
+        WHEN %(ip)s IS NULL OR last_ip IS NULL OR last_ip = %(ip)s THEN 0 ELSE 1 END,
+    last_ip = COALESCE(%(ip)s, last_ip),
+    device_key = CASE WHEN device_key = '' THEN %(device)s ELSE device_key END,
+    device_blocked_at = CASE
+        WHEN device_key <> '' AND device_key <> %(device)s AND device_blocked_at IS NULL
+        THEN %(now)s ELSE device_blocked_at END
+WHERE id = %(id)s
+RETURNING device_key, token_version
+"""
+
+
 def attempt_device_check(*, attempt: Attempt, device_key: str, ip: str | None) -> bool:
     """Called when the exam page of an institution's attempt opens: binds the attempt to this
     device on first open and records evidence (page loads, IP changes). Returns False when
     another device holds it: the page then asks the candidate to call the proctor, and the
-    console shows the attempt as locked.
-
-    One UPDATE does it all (every SET reads the row as it was, under the row's lock, so two
-    devices opening at once cannot both win), and one SELECT reads back who holds the attempt
-    and the token version, which a proctor's unlock may just have bumped: `attempt` is given
-    that version, so the page's save token is the current one."""
-    now = timezone.now()
-    held_by_other = ~Q(device_key="") & ~Q(device_key=device_key)
-    updates: dict = {
-        "page_loads": F("page_loads") + 1,
-        "last_seen_at": now,
-        "device_key": models.Case(
-            models.When(device_key="", then=models.Value(device_key)), default=F("device_key")
-        ),
-        "device_blocked_at": models.Case(
-            models.When(held_by_other & Q(device_blocked_at__isnull=True), then=models.Value(now)),
-            default=F("device_blocked_at"),
-        ),
-    }
-    if ip:
-        moved = models.Case(
-            models.When(Q(last_ip__isnull=True) | Q(last_ip=ip), then=models.Value(0)),
-            default=models.Value(1),
-        )
-        updates.update(ip_changes=F("ip_changes") + moved, last_ip=ip)
-    Attempt.objects.filter(pk=attempt.pk).update(**updates)
-    held, attempt.token_version = (
-        Attempt.objects.filter(pk=attempt.pk).values_list("device_key", "token_version").get()
-    )
+    console shows the attempt as locked. `attempt` is given the current token version, which a
+    proctor's unlock may just have bumped, so the page's save token is the current one."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = {"now": now, "ip": ip or None, "device": device_key, "id": attempt.pk}
+    with connection.cursor() as cursor:
+        cursor.execute(_DEVICE_CHECK, params)
+        held, attempt.token_version = cursor.fetchone()
     return held == device_key
 
 
