@@ -10,6 +10,7 @@ from tests.factories import UserFactory, make_bank, make_tryout
 from ujian.models import Attempt, AttemptStatus, SubmitReason
 from ujian.services.attempts import (
     answer_save,
+    attempt_extend,
     attempt_start,
     attempt_submit,
     attempts_expire_overdue,
@@ -40,6 +41,48 @@ def test_deadline_is_start_plus_duration_or_the_close(tryout, candidate):
     started = attempt_start(attempt=attempt, now=start)
     assert started.deadline == tryout.closes_at
     assert started.started_at == start
+
+
+def test_a_start_counts_minutes_added_after_the_attempt_was_read(tryout, candidate):
+    attempt = attempt_create(tryout=tryout, user=candidate)
+    attempt_build(attempt_id=attempt.pk)
+    attempt.refresh_from_db()  # ready, with the blueprint's duration
+    assert attempt_extend(attempt_id=attempt.pk, seconds=300)  # a proctor, meanwhile
+    start = tryout.opens_at + timedelta(minutes=1)
+    started = attempt_start(attempt=attempt, now=start)
+    stored = Attempt.objects.get(pk=attempt.pk)
+    assert stored.deadline == started.deadline == start + timedelta(seconds=stored.duration_seconds)
+    assert stored.duration_seconds == attempt.duration_seconds + 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_starts_at_once_fix_one_deadline(needs_postgres):
+    make_bank()
+    user = UserFactory()
+    tryout = make_tryout()
+    attempt = attempt_create(tryout=tryout, user=user)  # transaction=True: task ran on commit
+    attempt.refresh_from_db()
+    base = tryout.opens_at + timedelta(minutes=1)
+    results, barrier = {}, threading.Barrier(2)
+
+    def start(k: int):
+        barrier.wait()
+        try:  # each tab holds its own copy of the ready attempt
+            results[k] = attempt_start(
+                attempt=Attempt.objects.get(pk=attempt.pk), now=base + timedelta(seconds=k)
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stored = Attempt.objects.get(pk=attempt.pk)
+    assert stored.status == AttemptStatus.IN_PROGRESS
+    assert {r.deadline for r in results.values()} == {stored.deadline}
+    assert stored.started_at in {base, base + timedelta(seconds=1)}
 
 
 def test_submit_scores_once_even_when_called_twice(
