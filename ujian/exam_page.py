@@ -51,10 +51,14 @@ def _content_hashes(snapshot_ids: set[int]) -> dict[int, str]:
     ids = [int(i) for i in snapshot_ids]
     if not ids:
         return {}
-    marks = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT id, content_hash FROM {QuestionSnapshot._meta.db_table} WHERE id IN ({marks})"
+    table = QuestionSnapshot._meta.db_table
+    if connection.vendor == "postgresql":  # one array parameter instead of 110
+        sql, params = f"SELECT id, content_hash FROM {table} WHERE id = ANY(%s)", [ids]
+    else:
+        marks = ", ".join(["%s"] * len(ids))
+        sql, params = f"SELECT id, content_hash FROM {table} WHERE id IN ({marks})", ids
     with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
+        cursor.execute(sql, params)
         return dict(cursor.fetchall())
 
 
