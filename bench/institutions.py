@@ -143,7 +143,12 @@ def main() -> None:
                 )
         Answer.objects.bulk_create(rows, batch_size=10000)
         with connection.cursor() as cur:
-            cur.execute("ANALYZE ujian_attempt; ANALYZE ujian_answer; ANALYZE lembaga_candidate")
+            # Fresh statistics, as autovacuum would have them on a live system: tens of thousands
+            # of users inserted a second ago otherwise look like an empty table to the planner.
+            cur.execute(
+                "ANALYZE cpns_user; ANALYZE ujian_attempt; ANALYZE ujian_answer;"
+                " ANALYZE lembaga_candidate"
+            )
         return session, admin, build, len(rows)
 
     if not args.export_only:
