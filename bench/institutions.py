@@ -4,7 +4,11 @@ Celery job's service), and exporting 10,000 results as CSV (streamed) and XLSX w
 tracemalloc peak of each.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cpns_lbenchrun \\
-        .venv/bin/python bench/institutions.py [--refreshes 50]
+        .venv/bin/python bench/institutions.py [--refreshes 50] [--console-only]
+        [--export-only --export-rows 10000 40000]
+
+`--export-rows` with several sizes exports each (a session of its own, made without answers):
+the peaks side by side show whether an export's memory grows with its rows.
 
 Data is made with set-based inserts (bulk_create and the COPY-based attempts_build_bulk) in a
 database of its own; each run starts from new institutions, so it can be repeated.
@@ -32,6 +36,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--refreshes", type=int, default=50)
     parser.add_argument("--console-only", action="store_true", help="skip import and export")
+    parser.add_argument(
+        "--export-only", action="store_true", help="skip the console and the import"
+    )
+    parser.add_argument(
+        "--export-rows",
+        type=int,
+        nargs="+",
+        default=[10_000],
+        help="sizes of the exported session (several: memory must not grow with the rows)",
+    )
     args = parser.parse_args()
     django_setup()
 
@@ -73,9 +87,10 @@ def main() -> None:
         )
         return inst, admin, cohort, [u.pk for u in users]
 
-    def session_with(size: int, tag: str):
+    def session_with(size: int, tag: str, answers: bool = True):
         """A live session: 40 % working (with answers, some quiet for minutes), 30 % submitted
-        (a tenth by timeout), 5 % locked devices, the rest not started."""
+        (a tenth by timeout), 5 % locked devices, the rest not started. The exports read no
+        answers, so their sessions are made without (answers=False)."""
         inst, admin, cohort, user_ids = institution_with(size, tag)
         session = sessions.session_create(
             institution=inst,
@@ -114,10 +129,10 @@ def main() -> None:
         Attempt.objects.filter(pk__in=submitted[: len(submitted) // 10]).update(
             submit_reason=SubmitReason.TIMEOUT
         )
-        answers = []
-        for a in working + submitted:
+        rows = []
+        for a in working + submitted if answers else []:
             for pos in range(1, rng.randint(20, 100)):
-                answers.append(
+                rows.append(
                     Answer(
                         attempt_id=a,
                         position=pos,
@@ -126,127 +141,142 @@ def main() -> None:
                         saved_at=now - timedelta(seconds=rng.randint(60, 1200)),
                     )
                 )
-        Answer.objects.bulk_create(answers, batch_size=10000)
+        Answer.objects.bulk_create(rows, batch_size=10000)
         with connection.cursor() as cur:
-            cur.execute("ANALYZE ujian_attempt; ANALYZE ujian_answer; ANALYZE lembaga_candidate")
-        return session, admin, build, len(answers)
+            # Fresh statistics, as autovacuum would have them on a live system: tens of thousands
+            # of users inserted a second ago otherwise look like an empty table to the planner.
+            cur.execute(
+                "ANALYZE cpns_user; ANALYZE ujian_attempt; ANALYZE ujian_answer;"
+                " ANALYZE lembaga_candidate"
+            )
+        return session, admin, build, len(rows)
 
-    # --- console --------------------------------------------------------------------------
-    console = {}
-    for size, tag in ((500, "s"), (5000, "l")):
+    if not args.export_only:
+        # --- console --------------------------------------------------------------------------
+        console = {}
+        for size, tag in ((500, "s"), (5000, "l")):
+            t0 = time.perf_counter()
+            session, admin, build, n_answers = session_with(size, tag)
+            setup = time.perf_counter() - t0
+            client = Client(SERVER_NAME="localhost")
+            client.force_login(admin)
+            url = session.get_absolute_url()
+            service, http, counts_ms = [], [], []
+            for _ in range(args.refreshes):
+                t = time.perf_counter()
+                sessions.console_counts(session)
+                counts_ms.append((time.perf_counter() - t) * 1000)
+                sessions.console_rows(session, page=1)
+                service.append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()
+                response = client.get(url, headers={"HX-Request": "true"})
+                http.append((time.perf_counter() - t) * 1000)
+                assert response.status_code == 200
+            console[size] = {
+                "setup_s": round(setup, 1),
+                "build_s": round(build, 1),
+                "answers": n_answers,
+                "service_p50_ms": round(pct(service, 50), 1),
+                "service_p99_ms": round(pct(service, 99), 1),
+                "counts_p50_ms": round(pct(counts_ms, 50), 1),
+                "http_p50_ms": round(pct(http, 50), 1),
+                "http_p99_ms": round(pct(http, 99), 1),
+            }
+            print(size, console[size], flush=True)
+        console["ratio_5000_over_500_http_p50"] = round(
+            console[5000]["http_p50_ms"] / console[500]["http_p50_ms"], 2
+        )
+        out["console"] = console
+        if args.console_only:
+            print(json.dumps(out, indent=2))
+            return
+
+        # --- import ---------------------------------------------------------------------------
+        csv_text = "nama,email,kelas\n" + "".join(
+            f"Peserta {i},imp{i}-{run}@example.com,Kelas {i % 10}\n" for i in range(5000)
+        )
+        content = csv_text.encode()
+        inst, admin, _cohort, _ids = institution_with(0, "imp")
         t0 = time.perf_counter()
-        session, admin, build, n_answers = session_with(size, tag)
-        setup = time.perf_counter() - t0
-        client = Client(SERVER_NAME="localhost")
-        client.force_login(admin)
-        url = session.get_absolute_url()
-        service, http, counts_ms = [], [], []
-        for _ in range(args.refreshes):
-            t = time.perf_counter()
-            sessions.console_counts(session)
-            counts_ms.append((time.perf_counter() - t) * 1000)
-            sessions.console_rows(session, page=1)
-            service.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            response = client.get(url, headers={"HX-Request": "true"})
-            http.append((time.perf_counter() - t) * 1000)
-            assert response.status_code == 200
-        console[size] = {
-            "setup_s": round(setup, 1),
-            "build_s": round(build, 1),
-            "answers": n_answers,
-            "service_p50_ms": round(pct(service, 50), 1),
-            "service_p99_ms": round(pct(service, 99), 1),
-            "counts_p50_ms": round(pct(counts_ms, 50), 1),
-            "http_p50_ms": round(pct(http, 50), 1),
-            "http_p99_ms": round(pct(http, 99), 1),
+        preview = enrolment.candidates_parse(institution=inst, filename="p.csv", content=content)
+        parse = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        enrolment.candidates_import(institution=inst, preview=preview)
+        write = time.perf_counter() - t0
+        inst2, admin2, _c, _i = institution_with(0, "job")
+        content2 = content.replace(b"-" + run.encode(), b"-j" + run.encode())
+        job = ImportJob.objects.create(
+            institution=inst2, created_by=admin2, filename="p.csv", content=content2, total=5000
+        )
+        t0 = time.perf_counter()
+        enrolment.import_job_run(job_id=job.pk)
+        job_s = time.perf_counter() - t0
+        job.refresh_from_db()
+        assert job.created == 5000, job.error
+        out["import_5000"] = {
+            "parse_s": round(parse, 2),
+            "import_s": round(write, 2),
+            "job_s": round(job_s, 2),
         }
-        print(size, console[size], flush=True)
-    console["ratio_5000_over_500_http_p50"] = round(
-        console[5000]["http_p50_ms"] / console[500]["http_p50_ms"], 2
-    )
-    out["console"] = console
-    if args.console_only:
-        print(json.dumps(out, indent=2))
-        return
-
-    # --- import ---------------------------------------------------------------------------
-    csv_text = "nama,email,kelas\n" + "".join(
-        f"Peserta {i},imp{i}-{run}@example.com,Kelas {i % 10}\n" for i in range(5000)
-    )
-    content = csv_text.encode()
-    inst, admin, _cohort, _ids = institution_with(0, "imp")
-    t0 = time.perf_counter()
-    preview = enrolment.candidates_parse(institution=inst, filename="p.csv", content=content)
-    parse = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    enrolment.candidates_import(institution=inst, preview=preview)
-    write = time.perf_counter() - t0
-    inst2, admin2, _c, _i = institution_with(0, "job")
-    content2 = content.replace(b"-" + run.encode(), b"-j" + run.encode())
-    job = ImportJob.objects.create(
-        institution=inst2, created_by=admin2, filename="p.csv", content=content2, total=5000
-    )
-    t0 = time.perf_counter()
-    enrolment.import_job_run(job_id=job.pk)
-    job_s = time.perf_counter() - t0
-    job.refresh_from_db()
-    assert job.created == 5000, job.error
-    out["import_5000"] = {
-        "parse_s": round(parse, 2),
-        "import_s": round(write, 2),
-        "job_s": round(job_s, 2),
-    }
-    print(out["import_5000"], flush=True)
+        print(out["import_5000"], flush=True)
 
     # --- export ---------------------------------------------------------------------------
-    session, admin, build, _n = session_with(10_000, "x")
-    Attempt.objects.filter(tryout=session.tryout).update(
-        status=AttemptStatus.SCORED,
-        started_at=now - timedelta(minutes=90),
-        submitted_at=now - timedelta(minutes=5),
-        submit_reason=SubmitReason.CANDIDATE,
-        passed=True,
-    )
-    with connection.cursor() as cur:
-        cur.execute(
-            "UPDATE ujian_attempt SET total = (random() * 500)::int,"
-            " score_tkp = (random() * 225)::int, score_tiu = (random() * 175)::int,"
-            " score_twk = (random() * 150)::int WHERE tryout_id = %s",
-            [session.tryout_id],
+    def export_of(size: int) -> dict:
+        session, admin, _build, _n = session_with(size, f"x{size}", answers=False)
+        Attempt.objects.filter(tryout=session.tryout).update(
+            status=AttemptStatus.SCORED,
+            started_at=now - timedelta(minutes=90),
+            submitted_at=now - timedelta(minutes=5),
+            submit_reason=SubmitReason.CANDIDATE,
+            passed=True,
         )
-    client = Client(SERVER_NAME="localhost")
-    client.force_login(admin)
-    export = {}
-    for fmt in ("csv", "xlsx"):
-        url = f"{session.get_absolute_url()}hasil.{fmt}"
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE ujian_attempt SET total = (random() * 500)::int,"
+                " score_tkp = (random() * 225)::int, score_tiu = (random() * 175)::int,"
+                " score_twk = (random() * 150)::int WHERE tryout_id = %s",
+                [session.tryout_id],
+            )
+        client = Client(SERVER_NAME="localhost")
+        client.force_login(admin)
+        export = {}
+        for fmt in ("csv", "xlsx"):
+            url = f"{session.get_absolute_url()}hasil.{fmt}"
+            tracemalloc.start()
+            t0 = time.perf_counter()
+            response = client.get(url)
+            # Counted as it streams, as a client would receive it: the peak is the server's
+            # memory, not a copy of the whole body made by the benchmark.
+            if response.streaming:
+                size_bytes = sum(len(chunk) for chunk in response.streaming_content)
+            else:
+                size_bytes = len(response.content)
+            seconds = time.perf_counter() - t0
+            _cur, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            assert response.status_code == 200, response.status_code
+            export[fmt] = {
+                "seconds": round(seconds, 2),
+                "tracemalloc_peak_mb": round(peak / 2**20, 1),
+                "bytes": size_bytes,
+                "streamed": response.streaming,
+            }
+            print(size, fmt, export[fmt], flush=True)
         tracemalloc.start()
         t0 = time.perf_counter()
-        response = client.get(url)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        seconds = time.perf_counter() - t0
+        rows = results.ranking(session)
+        rank_s = time.perf_counter() - t0
         _cur, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        assert response.status_code == 200, response.status_code
-        export[fmt] = {
-            "seconds": round(seconds, 2),
+        export["ranking"] = {
+            "rows": len(rows),
+            "seconds": round(rank_s, 2),
             "tracemalloc_peak_mb": round(peak / 2**20, 1),
-            "bytes": len(body),
-            "streamed": response.streaming,
         }
-        print(fmt, export[fmt], flush=True)
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    rows = results.ranking(session)
-    rank_s = time.perf_counter() - t0
-    _cur, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    export["ranking"] = {
-        "rows": len(rows),
-        "seconds": round(rank_s, 2),
-        "tracemalloc_peak_mb": round(peak / 2**20, 1),
-    }
-    out["export_10000"] = export
+        return export
+
+    for size in args.export_rows:
+        out[f"export_{size}"] = export_of(size)
     print(json.dumps(out, indent=2))
 
 

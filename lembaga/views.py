@@ -9,7 +9,13 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -248,7 +254,7 @@ def _console_context(request: HttpRequest, session: ExamSession) -> dict:
     page = min(page, max((total + per_page - 1) // per_page, 1))
     return {
         "session": session,
-        "counts": sessions.console_counts(session, now=now),
+        "counts": sessions.console_counts(session, now=now, enrolled=total),
         "rows": rows,
         "page": page,
         "pages": max((total + per_page - 1) // per_page, 1),
@@ -351,12 +357,14 @@ def session_export(request: HttpRequest, slug: str, uuid, fmt: str) -> HttpRespo
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    response = HttpResponse(
+    # Sent from a temporary file in blocks; FileResponse closes it (which removes it) when the
+    # response is closed, also when the client goes away mid-download.
+    return FileResponse(
         results.export_xlsx(session),
+        as_attachment=True,
+        filename=f"{filename}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
 
 
 PRINTABLES = {

@@ -314,6 +314,12 @@ class Answer(models.Model):
                 name="ujian_answer_choice_range",
             ),
         ]
+        indexes = [
+            # The proctor console counts working candidates not heard from lately: "no save
+            # since the cutoff" is then a range read of the last minutes' saves, not a scan of
+            # every answer ever saved (the table grows with every session the platform holds).
+            models.Index(fields=["saved_at"], name="ujian_answer_saved_at"),
+        ]
 
 
 class BuildJob(models.Model):

@@ -232,40 +232,37 @@ class ConsoleRow:
 DISCONNECTED_AFTER = timedelta(seconds=90)
 
 
-def _disconnected(session: ExamSession, now: datetime):
-    """In-progress attempts not heard from (no heartbeat, no save) for a while."""
-    cutoff = now - DISCONNECTED_AFTER
-    recent_save = Answer.objects.filter(attempt=OuterRef("pk"), saved_at__gte=cutoff)
-    return (
-        Attempt.objects.filter(
-            tryout=session.tryout, status=AttemptStatus.IN_PROGRESS, deadline__gt=now
-        )
-        .filter(Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True))
-        .exclude(Exists(recent_save))
-    )
-
-
-def console_counts(session: ExamSession, now: datetime | None = None) -> dict[str, int]:
-    """The counts at the top of the console: one aggregate query, whatever the cohort size."""
+def console_counts(
+    session: ExamSession, now: datetime | None = None, *, enrolled: int | None = None
+) -> dict[str, int]:
+    """The counts at the top of the console: one aggregate over the session's attempts (plus
+    the count of its candidates unless the caller already has it, as the console page does from
+    `console_rows`), whatever the cohort size."""
     now = now or timezone.now()
-    enrolled = session_candidates(session).count()
+    if enrolled is None:
+        enrolled = session_candidates(session).count()
+    cutoff = now - DISCONNECTED_AFTER
+    # Working, not heard from since the cutoff (no heartbeat, no save). The saves side is a range
+    # read of the `ujian_answer_saved_at` index (only the last minutes' saves), so it costs the
+    # same for a session of 500 or 5,000 and for a platform with one session or a thousand.
+    recent_save = Answer.objects.filter(attempt=OuterRef("pk"), saved_at__gte=cutoff)
+    working = Q(status=AttemptStatus.IN_PROGRESS, deadline__gt=now)
+    finished = Q(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.SCORED])
     agg = Attempt.objects.filter(tryout=session.tryout).aggregate(
-        in_progress=Count("pk", filter=Q(status=AttemptStatus.IN_PROGRESS, deadline__gt=now)),
+        in_progress=Count("pk", filter=working),
         overdue=Count("pk", filter=Q(status=AttemptStatus.IN_PROGRESS, deadline__lte=now)),
-        submitted=Count(
-            "pk",
-            filter=Q(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.SCORED])
-            & ~Q(submit_reason=SubmitReason.TIMEOUT),
-        ),
-        timeout=Count(
-            "pk",
-            filter=Q(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.SCORED])
-            & Q(submit_reason=SubmitReason.TIMEOUT),
-        ),
+        submitted=Count("pk", filter=finished & ~Q(submit_reason=SubmitReason.TIMEOUT)),
+        timeout=Count("pk", filter=finished & Q(submit_reason=SubmitReason.TIMEOUT)),
         started=Count("pk", filter=~Q(status__in=[AttemptStatus.BUILDING, AttemptStatus.READY])),
         locked=Count(
             "pk",
             filter=Q(status=AttemptStatus.IN_PROGRESS, device_blocked_at__isnull=False),
+        ),
+        disconnected=Count(
+            "pk",
+            filter=working
+            & (Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True))
+            & ~Exists(recent_save),
         ),
     )
     return {
@@ -275,7 +272,7 @@ def console_counts(session: ExamSession, now: datetime | None = None) -> dict[st
         "submitted": agg["submitted"],
         "timeout": agg["timeout"] + agg["overdue"],
         "locked": agg["locked"],
-        "disconnected": _disconnected(session, now).count(),
+        "disconnected": agg["disconnected"],
     }
 
 
@@ -300,10 +297,6 @@ def console_rows(
     # A session's tryout gives each candidate one attempt (number 1: the bulk build, or the door
     # for a late enrolment; a reopen keeps it), so one LEFT JOIN brings every attempt column —
     # not one correlated subquery per column.
-    sat = FilteredRelation(
-        "user__attempts",
-        condition=Q(user__attempts__tryout=session.tryout, user__attempts__number=1),
-    )
     rank = Case(
         # Locked devices first: a candidate is waiting for the proctor.
         When(a_status=AttemptStatus.IN_PROGRESS, a_blocked__isnull=False, then=Value(-1)),
@@ -323,25 +316,46 @@ def console_rows(
     base = session_candidates(session)
     total = base.count()
     page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
+    order = ("rank", F("a_deadline").asc(nulls_last=True), "number")
+
+    def with_attempt(qs, *columns: tuple[str, str]):
+        # A FilteredRelation is resolved into the query it joins, so each query gets its own.
+        sat = FilteredRelation(
+            "user__attempts",
+            condition=Q(user__attempts__tryout=session.tryout, user__attempts__number=1),
+        )
+        return qs.annotate(sat=sat).annotate(**{f"a_{c}": F(f"sat__{f}") for c, f in columns})
+
+    ordering_columns = (
+        ("status", "status"),
+        ("reason", "submit_reason"),
+        ("deadline", "deadline"),
+        ("blocked", "device_blocked_at"),
+    )
+    # The sort runs over narrow rows (candidate id, number and the four attempt columns the
+    # order needs) and keeps one page of ids; only those 50 rows are joined to their user,
+    # cohort and the other attempt columns. Sorting the full joined rows carried every
+    # candidate's user row through the sort: the part of a refresh that grew with the session.
+    page_ids = (
+        with_attempt(base.select_related(None), *ordering_columns)
+        .annotate(rank=rank)
+        .order_by(*order)
+        .values("pk")[(page - 1) * per_page : page * per_page]
+    )
     page_rows = list(
-        base.annotate(sat=sat)
-        .annotate(
-            a_id=F("sat__id"),
-            a_uuid=F("sat__uuid"),
-            a_status=F("sat__status"),
-            a_reason=F("sat__submit_reason"),
-            a_deadline=F("sat__deadline"),
-            a_total=F("sat__total"),
-            a_blocked=F("sat__device_blocked_at"),
-            a_seen=F("sat__last_seen_at"),
-            a_focus=F("sat__focus_losses"),
-            a_ips=F("sat__ip_changes"),
-            a_loads=F("sat__page_loads"),
+        with_attempt(
+            base.filter(pk__in=page_ids),
+            *ordering_columns,
+            ("id", "id"),
+            ("uuid", "uuid"),
+            ("total", "total"),
+            ("seen", "last_seen_at"),
+            ("focus", "focus_losses"),
+            ("ips", "ip_changes"),
+            ("loads", "page_loads"),
         )
         .annotate(rank=rank)
-        .order_by("rank", F("a_deadline").asc(nulls_last=True), "number")[
-            (page - 1) * per_page : page * per_page
-        ]
+        .order_by(*order)
     )
     ids = [c.a_id for c in page_rows if c.a_id]
     stats = {

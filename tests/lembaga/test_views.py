@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 from datetime import timedelta
 
 import pytest
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -202,6 +204,39 @@ def test_console_partial_for_htmx_polling(client, exam_session, proctor, seated)
     assert body.lstrip().startswith('<section id="console"') and "<html" not in body
 
 
+# One htmx refresh of the console: the request's user, the institution, the role, the session,
+# the proctor check; then the candidates' count, one page, the page's answers and one aggregate
+# over the session's attempts for the counts.
+CONSOLE_REFRESH_MAX_QUERIES = 9
+
+
+@pytest.mark.parametrize("candidates", [3, 30])
+def test_console_refresh_queries_do_not_grow_with_the_session(
+    client, exam_session, garuda, cohort, proctor, seated, candidates, django_assert_max_num_queries
+):
+    from lembaga.services.sessions import session_enter
+    from ujian.services.attempts import answer_save
+
+    from .conftest import enrol
+
+    users = seated + [
+        enrol(garuda, cohort, f"ramai{i}@garuda.example.com", f"R-{i:03d}")
+        for i in range(candidates - len(seated))
+    ]
+    for user in users[::2]:  # half of them working, with an answer saved
+        attempt = session_enter(session=exam_session, user=user, token=token_current(exam_session))
+        answer_save(
+            attempt_uuid=attempt.uuid, user_id=user.pk, position=0, choice=1, flagged=True, seq=1
+        )
+    client.force_login(proctor)
+    url = reverse("lembaga:session", args=["garuda", exam_session.uuid])
+    with django_assert_max_num_queries(CONSOLE_REFRESH_MAX_QUERIES):
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert all(c.number in body for c in Candidate.objects.filter(cohort=cohort))
+
+
 def _score(session, user, total_answers: int):
     from lembaga.services.sessions import session_enter
     from ujian.services.attempts import answer_save
@@ -227,7 +262,7 @@ def test_results_rank_and_export_as_xlsx_and_csv(client, exam_session, garuda_ad
     page = client.get(reverse("lembaga:session_results", args=["garuda", exam_session.uuid]))
     assert "3 peserta dinilai" in page.content.decode()
     xlsx = client.get(reverse("lembaga:session_export", args=["garuda", exam_session.uuid, "xlsx"]))
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("peringkat", "nomor_peserta", "nama")
     totals = [r[7] for r in rows[1:]]
@@ -240,6 +275,54 @@ def test_results_rank_and_export_as_xlsx_and_csv(client, exam_session, garuda_ad
     assert (
         text.splitlines()[0].startswith("peringkat,nomor_peserta") and len(text.splitlines()) == 4
     )
+
+
+def test_xlsx_export_is_a_file_response_with_every_column(
+    client, exam_session, garuda_admin, seated
+):
+    scored = [_score(exam_session, user, n) for user, n in zip(seated, (2, 4, 0), strict=True)]
+    client.force_login(garuda_admin)
+    url = reverse("lembaga:session_export", args=["garuda", exam_session.uuid, "xlsx"])
+    # The first request opens what a process keeps open (connections, caches).
+    first = client.get(url)
+    b"".join(first.streaming_content)  # read to the end, the test client closes the response
+    open_files = len(os.listdir("/proc/self/fd"))
+    response = client.get(url)
+    assert response.status_code == 200
+    # Sent from a file on disk in blocks, not a body built in memory.
+    assert isinstance(response, FileResponse) and response.streaming
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    slug = exam_session.tryout.slug
+    assert response["Content-Disposition"] == f'attachment; filename="hasil-{slug}.xlsx"'
+    body = b"".join(response.streaming_content)
+    # The temporary file was closed (and so removed) with the response: nothing left open.
+    assert len(os.listdir("/proc/self/fd")) == open_files
+    rows = list(load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+    assert rows[0] == (
+        "peringkat",
+        "nomor_peserta",
+        "nama",
+        "kelas",
+        "twk",
+        "tiu",
+        "tkp",
+        "total",
+        "lulus",
+        "waktu_pengerjaan_menit",
+        "cara_selesai",
+    )
+    assert len(rows) == 4
+    by_number = {r[1]: r for r in rows[1:]}
+    assert set(by_number) == {"G-001", "G-002", "G-003"}
+    for user, attempt in zip(seated, scored, strict=True):
+        number = Candidate.objects.get(user=user).number
+        row = by_number[number]
+        assert row[2] == user.full_name and row[3] == "Angkatan 1"
+        assert row[4:8] == (attempt.score_twk, attempt.score_tiu, attempt.score_tkp, attempt.total)
+        assert row[8] == ("ya" if attempt.passed else "tidak")
+    assert [r[7] for r in rows[1:]] == sorted((a.total for a in scored), reverse=True)
 
 
 def test_unknown_export_format_is_404(client, exam_session, garuda_admin):
