@@ -6,7 +6,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext as _
 
 from ujian.models import Attempt, AttemptStatus
@@ -25,6 +25,7 @@ HEADER = [
     "lulus",
     "waktu_pengerjaan_menit",
     "cara_selesai",
+    "percobaan",
 ]
 
 
@@ -42,10 +43,31 @@ class ResultRow:
     minutes_used: float | None
     reason: str
     attempt_uuid: str
+    attempt_number: int
+
+
+SUBMITTED = (AttemptStatus.SUBMITTED, AttemptStatus.SCORED)
+
+
+def counted_attempts(session: ExamSession):
+    """The one rule for which attempt is a candidate's result in a session: their newest
+    submitted one (after a proctor granted another attempt, the new one counts; the earlier
+    stays in the candidate's own history). Ranking, summary and exports all start here."""
+    newer = Attempt.objects.filter(
+        tryout=session.tryout,
+        user_id=OuterRef("user_id"),
+        number__gt=OuterRef("number"),
+        status__in=SUBMITTED,
+    )
+    return Attempt.objects.filter(tryout=session.tryout, status__in=SUBMITTED).exclude(
+        Exists(newer)
+    )
 
 
 def _scored(session: ExamSession, cohort=None):
-    attempts = Attempt.objects.filter(tryout=session.tryout, status=AttemptStatus.SCORED)
+    # Newest submitted first, then only once scored: while the newest waits for the scoring
+    # task (under a minute), the candidate has no row rather than their older result.
+    attempts = counted_attempts(session).filter(status=AttemptStatus.SCORED)
     if cohort is not None:
         attempts = attempts.filter(
             user_id__in=Candidate.objects.filter(cohort=cohort).values("user_id")
@@ -70,6 +92,7 @@ def ranking(session: ExamSession, cohort=None) -> list[ResultRow]:
     # JSON), and loading those for 10,000 attempts made the export take most of a minute.
     attempts = _scored(session, cohort).only(
         "uuid",
+        "number",
         "user_id",
         "user__full_name",
         "user__email",
@@ -104,6 +127,7 @@ def ranking(session: ExamSession, cohort=None) -> list[ResultRow]:
                 minutes_used=used,
                 reason=a.get_submit_reason_display(),
                 attempt_uuid=str(a.uuid),
+                attempt_number=a.number,
             )
         )
     return rows
@@ -203,6 +227,7 @@ def export_rows(session: ExamSession) -> Iterator[list]:
             _("ya") if r.passed else _("tidak"),
             r.minutes_used,
             r.reason,
+            r.attempt_number,
         ]
 
 
