@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from lembaga.models import AuditEntry, Candidate
+from lembaga.models import AttemptGrant, AuditEntry, Candidate
 from lembaga.services.tokens import token_current
 from tests.factories import UserFactory
 from ujian.models import Attempt, AttemptStatus
@@ -112,7 +112,10 @@ def test_url_role_matrix(
             assert exam_session.name not in response.content.decode()
         else:
             assert response.status_code == 404, (persona, name, response.status_code)
-    assert not AuditEntry.objects.filter(action__in=["add_minutes", "force_submit"]).exists()
+    assert not AuditEntry.objects.filter(
+        action__in=["add_minutes", "force_submit", "grant_attempt"]
+    ).exists()
+    assert not AttemptGrant.objects.exists()
 
 
 def test_candidate_types_the_token_and_lands_on_the_exam(client, exam_session, seated):
