@@ -256,6 +256,8 @@ class ConsoleRow:
     focus_losses: int = 0
     ip_changes: int = 0
     page_loads: int = 0
+    # Handed in, and a proctor granted another attempt the candidate has not started yet.
+    another_attempt: bool = False
 
 
 # A working candidate's page saves or sends a heartbeat at least once a minute.
@@ -385,6 +387,11 @@ def console_rows(
             a_focus=F("sat__focus_losses"),
             a_ips=F("sat__ip_changes"),
             a_loads=F("sat__page_loads"),
+            extra=Subquery(
+                AttemptGrant.objects.filter(session=session, candidate=OuterRef("pk")).values(
+                    "extra_attempts"
+                )[:1]
+            ),
         )
         .annotate(rank=rank)
         .order_by("rank", F("a_deadline").asc(nulls_last=True), "number")[
@@ -430,6 +437,9 @@ def console_rows(
                 focus_losses=c.a_focus or 0,
                 ip_changes=c.a_ips or 0,
                 page_loads=c.a_loads or 0,
+                another_attempt=state in ("submitted", "timeout")
+                and bool(c.extra)
+                and (c.a_number or 0) < session.tryout.max_attempts + c.extra,
             )
         )
     return rows, total
@@ -485,7 +495,7 @@ def _attempt_grant(
         return None, _("ujian peserta masih berlangsung")
     grant, _created = AttemptGrant.objects.get_or_create(session=session, candidate=locked)
     if _attempts_used(attempts) < session.tryout.max_attempts + grant.extra_attempts:
-        return None, _("peserta sudah diberi percobaan lagi yang belum dipakai")
+        return None, _("peserta masih punya percobaan yang belum dipakai")
     if grant.extra_attempts >= MAX_EXTRA_ATTEMPTS:
         return None, _("batas percobaan tambahan peserta sudah tercapai")
     AttemptGrant.objects.filter(pk=grant.pk).update(extra_attempts=F("extra_attempts") + 1)

@@ -34,7 +34,12 @@ def _enrol(institution, cohort, name: str, number: str):
 
 
 def _hand_in(page) -> None:
+    # One answer saved first: the exam script is running, so "Selesai" opens its dialog (a
+    # click before the script is up did nothing, and the dialog's button never appeared).
+    page.click("#question .option[data-choice='0']")
+    page.wait_for_selector("#save-state:has-text('Semua jawaban tersimpan')")
     page.click("#finish")
+    page.wait_for_selector("#confirm-finish[open]")
     page.click("#finish-form button[type=submit]")
     page.wait_for_selector("text=Nilai total", timeout=20_000)
 
@@ -108,6 +113,9 @@ def test_the_pengawas_clicks_every_override(browser_instance, live_server):
     console.wait_for_selector("text=Tindakan diterapkan pada 1 peserta")
     audit = console.inner_text("#audit-log")
     assert "Perangkat mati, disetujui koordinator" in audit and "percobaan 2" in audit
+    console.locator("#console-table tr", has_text="Ani").locator(
+        "text=diberi percobaan lagi"
+    ).wait_for()
     entry = AuditEntry.objects.get(action="grant_attempt")
     assert (entry.actor, entry.target, entry.data) == (proctor, ani, {"attempt": 2})
 

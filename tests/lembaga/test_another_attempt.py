@@ -68,6 +68,12 @@ def test_grant_is_audited_and_the_door_builds_attempt_two_keeping_the_first(
     )
     assert entry.created_at is not None
     assert _extra(exam_session, seated[0]) == 1
+    rows, _total = sessions.console_rows(exam_session)
+    assert {r.number: r.another_attempt for r in rows} == {
+        "G-001": True,
+        "G-002": False,
+        "G-003": False,
+    }
     # The tryout is the same for everyone: the grant is the candidate's.
     exam_session.tryout.refresh_from_db()
     assert exam_session.tryout.max_attempts == 1
@@ -128,7 +134,7 @@ def test_refused_when_the_first_attempt_is_not_used_yet(exam_session, proctor, s
 def test_a_second_grant_before_the_first_is_used_changes_nothing(exam_session, proctor, seated):
     _sit(exam_session, seated[0])
     _grant(exam_session, proctor, seated[0])
-    with pytest.raises(LembagaError, match="sudah diberi percobaan lagi yang belum dipakai"):
+    with pytest.raises(LembagaError, match="masih punya percobaan yang belum dipakai"):
         _grant(exam_session, proctor, seated[0], "lagi")
     assert _extra(exam_session, seated[0]) == 1
     assert AuditEntry.objects.filter(action="grant_attempt").count() == 1
