@@ -493,12 +493,16 @@ def _attempt_grant(
         return None, _("peserta belum memakai percobaannya")
     if attempts[0].status == AttemptStatus.IN_PROGRESS:
         return None, _("ujian peserta masih berlangsung")
-    grant, _created = AttemptGrant.objects.get_or_create(session=session, candidate=locked)
-    if _attempts_used(attempts) < session.tryout.max_attempts + grant.extra_attempts:
+    grant = AttemptGrant.objects.filter(session=session, candidate=locked).first()
+    extra = grant.extra_attempts if grant else 0
+    if _attempts_used(attempts) < session.tryout.max_attempts + extra:
         return None, _("peserta masih punya percobaan yang belum dipakai")
-    if grant.extra_attempts >= MAX_EXTRA_ATTEMPTS:
+    if extra >= MAX_EXTRA_ATTEMPTS:
         return None, _("batas percobaan tambahan peserta sudah tercapai")
-    AttemptGrant.objects.filter(pk=grant.pk).update(extra_attempts=F("extra_attempts") + 1)
+    if grant is None:  # the candidate's row lock keeps a second proctor from creating it too
+        AttemptGrant.objects.create(session=session, candidate=locked, extra_attempts=1)
+    else:
+        AttemptGrant.objects.filter(pk=grant.pk).update(extra_attempts=F("extra_attempts") + 1)
     return attempts[0].number + 1, ""
 
 

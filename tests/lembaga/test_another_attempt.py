@@ -121,7 +121,7 @@ def test_refused_while_the_attempt_is_in_progress(exam_session, proctor, seated)
     ):
         _grant(exam_session, proctor, seated[0])
     assert not AuditEntry.objects.exists()
-    assert _extra(exam_session, seated[0]) == 0
+    assert not AttemptGrant.objects.exists()
 
 
 def test_refused_when_the_first_attempt_is_not_used_yet(exam_session, proctor, seated):
@@ -138,6 +138,25 @@ def test_a_second_grant_before_the_first_is_used_changes_nothing(exam_session, p
         _grant(exam_session, proctor, seated[0], "lagi")
     assert _extra(exam_session, seated[0]) == 1
     assert AuditEntry.objects.filter(action="grant_attempt").count() == 1
+
+
+def test_a_used_grant_can_be_followed_by_another_one(exam_session, proctor, seated):
+    _sit(exam_session, seated[0])
+    _grant(exam_session, proctor, seated[0])
+    second = _sit(exam_session, seated[0])
+    assert second.number == 2
+    _grant(exam_session, proctor, seated[0], "Perangkat cadangan juga mati")
+    assert _extra(exam_session, seated[0]) == 2
+    assert AttemptGrant.objects.get().extra_attempts == 2  # one row, raised with F()
+    third = sessions.session_enter(
+        session=exam_session, user=seated[0], token=token_current(exam_session)
+    )
+    assert third.number == 3 and third.status == AttemptStatus.IN_PROGRESS
+    assert list(
+        AuditEntry.objects.filter(action="grant_attempt")
+        .order_by("created_at", "pk")
+        .values_list("data", flat=True)
+    ) == [{"attempt": 2}, {"attempt": 3}]
 
 
 def _close_session(session) -> None:
