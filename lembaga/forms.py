@@ -61,6 +61,7 @@ class ActionForm(forms.Form):
             ("force_submit", _("Paksa selesai")),
             ("reopen", _("Buka kembali (lanjutkan)")),
             ("extend_window", _("Perpanjang jendela sesi peserta")),
+            ("grant_attempt", _("Beri percobaan lagi")),
         ]
     )
     minutes = forms.IntegerField(required=False, min_value=1, max_value=240)

@@ -19,6 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from cpns.models import Institution
 from ujian.models import BuildJob, Tryout
 
+# A cap on another-attempt grants per candidate and session: a typo'd loop must not hand out
+# hundreds; a real exam day needs one or two.
+MAX_EXTRA_ATTEMPTS = 10
+
 
 def _token_secret() -> str:
     return secrets.token_hex(16)
@@ -181,6 +185,38 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only")
+
+
+class AttemptGrant(models.Model):
+    """An override: how many attempts beyond the tryout's limit a proctor granted one candidate
+    in one session (a wrong person at the desk, a device that died). Per session, so a grant
+    never carries over to the institution's other sessions; the tryout stays as it is for
+    everyone else. Raised only with F() under the candidate's row lock."""
+
+    session = models.ForeignKey(
+        ExamSession, on_delete=models.CASCADE, related_name="attempt_grants"
+    )
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="attempt_grants"
+    )
+    extra_attempts = models.PositiveSmallIntegerField(_("percobaan tambahan"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("percobaan tambahan")
+        verbose_name_plural = _("percobaan tambahan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "candidate"], name="lembaga_attemptgrant_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(extra_attempts__lte=MAX_EXTRA_ATTEMPTS),
+                name="lembaga_attemptgrant_extra_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} +{self.extra_attempts}"
 
 
 class ImportJob(models.Model):

@@ -433,6 +433,7 @@ def session_enter(request: HttpRequest, slug: str, uuid) -> HttpResponse:
             "candidate": candidate,
             "form": form,
             "attempt": attempt,
+            "another_attempt": sessions.another_attempt_waiting(session, candidate, attempt),
             "is_open": session.is_open()
             or bool(
                 candidate.window_ends_at

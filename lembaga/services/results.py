@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from ujian.models import Attempt, AttemptStatus
@@ -29,6 +29,7 @@ HEADER = [
     "lulus",
     "waktu_pengerjaan_menit",
     "cara_selesai",
+    "percobaan",
 ]
 
 
@@ -46,10 +47,31 @@ class ResultRow:
     minutes_used: float | None
     reason: str
     attempt_uuid: str
+    attempt_number: int
+
+
+SUBMITTED = (AttemptStatus.SUBMITTED, AttemptStatus.SCORED)
+
+
+def counted_attempts(session: ExamSession):
+    """The one rule for which attempt is a candidate's result in a session: their newest
+    submitted one (after a proctor granted another attempt, the new one counts; the earlier
+    stays in the candidate's own history). Ranking, summary and exports all start here."""
+    newer = Attempt.objects.filter(
+        tryout=session.tryout,
+        user_id=OuterRef("user_id"),
+        number__gt=OuterRef("number"),
+        status__in=SUBMITTED,
+    )
+    return Attempt.objects.filter(tryout=session.tryout, status__in=SUBMITTED).exclude(
+        Exists(newer)
+    )
 
 
 def _scored(session: ExamSession, cohort=None):
-    attempts = Attempt.objects.filter(tryout=session.tryout, status=AttemptStatus.SCORED)
+    # Newest submitted first, then only once scored: while the newest waits for the scoring
+    # task (under a minute), the candidate has no row rather than their older result.
+    attempts = counted_attempts(session).filter(status=AttemptStatus.SCORED)
     if cohort is not None:
         attempts = attempts.filter(
             user_id__in=Candidate.objects.filter(cohort=cohort).values("user_id")
@@ -80,6 +102,7 @@ def ranking_iter(session: ExamSession, cohort=None) -> Iterator[ResultRow]:
         .annotate(c_number=F("candidacy__number"), c_cohort=F("candidacy__cohort__name"))
         .only(
             "uuid",
+            "number",
             "user_id",
             "user__full_name",
             "user__email",
@@ -114,6 +137,7 @@ def ranking_iter(session: ExamSession, cohort=None) -> Iterator[ResultRow]:
             minutes_used=used,
             reason=a.get_submit_reason_display(),
             attempt_uuid=str(a.uuid),
+            attempt_number=a.number,
         )
 
 
@@ -215,6 +239,7 @@ def export_rows(session: ExamSession) -> Iterator[list]:
             _("ya") if r.passed else _("tidak"),
             r.minutes_used,
             r.reason,
+            r.attempt_number,
         ]
 
 

@@ -18,6 +18,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -32,7 +33,7 @@ from ujian.services import attempts as attempt_svc
 from ujian.services import building
 
 from ..errors import LembagaError
-from ..models import AuditEntry, Candidate, Cohort, ExamSession
+from ..models import MAX_EXTRA_ATTEMPTS, AttemptGrant, AuditEntry, Candidate, Cohort, ExamSession
 from .tokens import token_valid
 
 
@@ -135,6 +136,48 @@ def session_build(*, session: ExamSession, actor) -> int:
     return len(user_ids)
 
 
+FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.SCORED)
+
+
+def window_end(session: ExamSession, candidate: Candidate | None) -> datetime:
+    """When this candidate's window closes: the session's, or their personal one if later."""
+    personal = candidate.window_ends_at if candidate else None
+    return max(session.ends_at, personal) if personal else session.ends_at
+
+
+def extra_attempts_of(session: ExamSession, candidate: Candidate | None) -> int:
+    """How many attempts beyond the tryout's limit proctors granted this candidate here."""
+    if candidate is None:
+        return 0
+    return (
+        AttemptGrant.objects.filter(session=session, candidate=candidate)
+        .values_list("extra_attempts", flat=True)
+        .first()
+        or 0
+    )
+
+
+def _attempts_used(attempts) -> int:
+    # A build that failed was never sat: it does not use up a chance (as in ujian).
+    return sum(1 for a in attempts if a.status != AttemptStatus.FAILED)
+
+
+def another_attempt_waiting(
+    session: ExamSession, candidate: Candidate | None, attempt: Attempt | None
+) -> bool:
+    """The candidate finished their newest attempt and a proctor granted one they have not
+    used yet: the door builds it when they type the token."""
+    if candidate is None or attempt is None or attempt.status not in FINISHED:
+        return False
+    extra = extra_attempts_of(session, candidate)
+    if not extra:
+        return False
+    used = _attempts_used(
+        Attempt.objects.filter(tryout=session.tryout, user_id=candidate.user_id).only("status")
+    )
+    return used < session.tryout.max_attempts + extra
+
+
 def _ip_allowed(allowlist: str, ip: str | None) -> bool:
     nets = [n.strip() for n in allowlist.replace("\n", ",").split(",") if n.strip()]
     if not nets:
@@ -168,8 +211,7 @@ def session_enter(
         candidate = Candidate.objects.filter(
             institution_id=session.tryout.owner_id, user=user, removed_at__isnull=True
         ).first()
-    personal = candidate.window_ends_at if candidate else None
-    ends_at = max(session.ends_at, personal) if personal else session.ends_at
+    ends_at = window_end(session, candidate)
     if now >= ends_at:
         raise LembagaError(_("Sesi sudah ditutup."))
     if not _ip_allowed(session.ip_allowlist, ip):
@@ -185,11 +227,16 @@ def session_enter(
     )
     if attempt is not None:
         attempt.tryout = session.tryout  # loaded with the session: no query for its close
+    # Grants matter only once the newest attempt is handed in: the 08:00 start skips the query.
+    finished = attempt is not None and attempt.status in FINISHED
+    extra = extra_attempts_of(session, candidate) if finished else 0
     try:
         closes = ends_at if ends_at != session.ends_at else None
-        if attempt is None:
+        if attempt is None or (extra and attempt.status in FINISHED):
+            # No attempt yet (a late enrolment), or another one a proctor granted: built here,
+            # at the door. The earlier attempt and its result stay as they are.
             attempt = building.attempt_create(
-                tryout=session.tryout, user=user, now=now, closes_at=closes
+                tryout=session.tryout, user=user, now=now, closes_at=closes, extra_attempts=extra
             )
         if attempt.status == AttemptStatus.BUILDING:
             # Enrolled after the bulk build (or the worker is behind): one build is quick, so
@@ -215,6 +262,7 @@ class ConsoleRow:
     name: str
     cohort: str
     attempt_uuid: str | None
+    attempt_number: int | None
     state: str
     answered: int
     flagged: int
@@ -226,18 +274,29 @@ class ConsoleRow:
     focus_losses: int = 0
     ip_changes: int = 0
     page_loads: int = 0
+    # Handed in, and a proctor granted another attempt the candidate has not started yet.
+    another_attempt: bool = False
 
 
 # A working candidate's page saves or sends a heartbeat at least once a minute.
 DISCONNECTED_AFTER = timedelta(seconds=90)
 
 
+def newest_attempts(session: ExamSession):
+    """Each candidate's newest attempt of the session (the one the console shows and acts on;
+    an earlier one stays in the candidate's history after another attempt was granted)."""
+    newer = Attempt.objects.filter(
+        tryout=session.tryout, user_id=OuterRef("user_id"), number__gt=OuterRef("number")
+    )
+    return Attempt.objects.filter(tryout=session.tryout).exclude(Exists(newer))
+
+
 def console_counts(
     session: ExamSession, now: datetime | None = None, *, enrolled: int | None = None
 ) -> dict[str, int]:
-    """The counts at the top of the console: one aggregate over the session's attempts (plus
-    the count of its candidates unless the caller already has it, as the console page does from
-    `console_rows`), whatever the cohort size."""
+    """The counts at the top of the console: one aggregate over the session's newest attempts
+    (plus the count of its candidates unless the caller already has it, as the console page
+    does from `console_rows`), whatever the cohort size."""
     now = now or timezone.now()
     if enrolled is None:
         enrolled = session_candidates(session).count()
@@ -248,7 +307,7 @@ def console_counts(
     recent_save = Answer.objects.filter(attempt=OuterRef("pk"), saved_at__gte=cutoff)
     working = Q(status=AttemptStatus.IN_PROGRESS, deadline__gt=now)
     finished = Q(status__in=[AttemptStatus.SUBMITTED, AttemptStatus.SCORED])
-    agg = Attempt.objects.filter(tryout=session.tryout).aggregate(
+    agg = newest_attempts(session).aggregate(
         in_progress=Count("pk", filter=working),
         overdue=Count("pk", filter=Q(status=AttemptStatus.IN_PROGRESS, deadline__lte=now)),
         submitted=Count("pk", filter=finished & ~Q(submit_reason=SubmitReason.TIMEOUT)),
@@ -294,9 +353,14 @@ def console_rows(
     refresh reads one page whatever the session's size: a count, the page, and one grouped
     query over the page's answers."""
     now = now or timezone.now()
-    # A session's tryout gives each candidate one attempt (number 1: the bulk build, or the door
-    # for a late enrolment; a reopen keeps it), so one LEFT JOIN brings every attempt column —
+    # One LEFT JOIN to each candidate's newest attempt (number 1 from the bulk build or the
+    # door; 2 and on after a proctor granted another attempt) brings every attempt column —
     # not one correlated subquery per column.
+    newest_number = (
+        Attempt.objects.filter(tryout=session.tryout, user_id=OuterRef("user_id"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
     rank = Case(
         # Locked devices first: a candidate is waiting for the proctor.
         When(a_status=AttemptStatus.IN_PROGRESS, a_blocked__isnull=False, then=Value(-1)),
@@ -322,7 +386,10 @@ def console_rows(
         # A FilteredRelation is resolved into the query it joins, so each query gets its own.
         sat = FilteredRelation(
             "user__attempts",
-            condition=Q(user__attempts__tryout=session.tryout, user__attempts__number=1),
+            condition=Q(
+                user__attempts__tryout=session.tryout,
+                user__attempts__number=Subquery(newest_number),
+            ),
         )
         return qs.annotate(sat=sat).annotate(**{f"a_{c}": F(f"sat__{f}") for c, f in columns})
 
@@ -348,11 +415,19 @@ def console_rows(
             *ordering_columns,
             ("id", "id"),
             ("uuid", "uuid"),
+            ("number", "number"),
             ("total", "total"),
             ("seen", "last_seen_at"),
             ("focus", "focus_losses"),
             ("ips", "ip_changes"),
             ("loads", "page_loads"),
+        )
+        .annotate(
+            extra=Subquery(
+                AttemptGrant.objects.filter(session=session, candidate=OuterRef("pk")).values(
+                    "extra_attempts"
+                )[:1]
+            ),
         )
         .annotate(rank=rank)
         .order_by(*order)
@@ -383,6 +458,7 @@ def console_rows(
                 name=c.user.full_name or c.user.email,
                 cohort=c.cohort.name if c.cohort else "",
                 attempt_uuid=str(c.a_uuid) if c.a_uuid else None,
+                attempt_number=c.a_number,
                 state=state,
                 answered=s.get("answered", 0),
                 flagged=s.get("flagged", 0),
@@ -395,6 +471,9 @@ def console_rows(
                 focus_losses=c.a_focus or 0,
                 ip_changes=c.a_ips or 0,
                 page_loads=c.a_loads or 0,
+                another_attempt=state in ("submitted", "timeout")
+                and bool(c.extra)
+                and (c.a_number or 0) < session.tryout.max_attempts + c.extra,
             )
         )
     return rows, total
@@ -408,6 +487,7 @@ ACTIONS = {
     "force_submit": _("Paksa selesai"),
     "reopen": _("Buka kembali (lanjutkan)"),
     "extend_window": _("Perpanjang jendela sesi peserta"),
+    "grant_attempt": _("Beri percobaan lagi"),
 }
 
 
@@ -425,6 +505,39 @@ def _window_extend(session: ExamSession, candidate: Candidate, attempt, minutes:
     locked.window_ends_at = base + timedelta(minutes=minutes)
     locked.save(update_fields=["window_ends_at"])
     return True
+
+
+def _attempt_grant(
+    session: ExamSession, candidate: Candidate, now: datetime
+) -> tuple[int | None, str]:
+    """One more attempt for a candidate whose exam went wrong: (the number the new attempt
+    will have, "") or (None, why not). Nothing changes while their attempt is unused or still
+    running, or once their window is over. The candidate's row lock serialises proctors
+    granting at once; the second one re-checks, finds the grant unused, and changes nothing."""
+    locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if now >= window_end(session, locked):
+        return None, _("jendela sesi peserta sudah ditutup")
+    attempts = list(
+        Attempt.objects.select_for_update()
+        .filter(tryout=session.tryout, user_id=locked.user_id)
+        .only("pk", "number", "status")
+        .order_by("-number")
+    )
+    if not attempts or attempts[0].status in (AttemptStatus.BUILDING, AttemptStatus.READY):
+        return None, _("peserta belum memakai percobaannya")
+    if attempts[0].status == AttemptStatus.IN_PROGRESS:
+        return None, _("ujian peserta masih berlangsung")
+    grant = AttemptGrant.objects.filter(session=session, candidate=locked).first()
+    extra = grant.extra_attempts if grant else 0
+    if _attempts_used(attempts) < session.tryout.max_attempts + extra:
+        return None, _("peserta masih punya percobaan yang belum dipakai")
+    if extra >= MAX_EXTRA_ATTEMPTS:
+        return None, _("batas percobaan tambahan peserta sudah tercapai")
+    if grant is None:  # the candidate's row lock keeps a second proctor from creating it too
+        AttemptGrant.objects.create(session=session, candidate=locked, extra_attempts=1)
+    else:
+        AttemptGrant.objects.filter(pk=grant.pk).update(extra_attempts=F("extra_attempts") + 1)
+    return attempts[0].number + 1, ""
 
 
 def cohort_candidate_ids(session: ExamSession, cohort_uuid) -> list[int]:
@@ -448,6 +561,9 @@ def _attempt_of(session: ExamSession, candidate_id: int) -> tuple[Candidate, Att
     return candidate, attempt
 
 
+MINUTE_ACTIONS = ("add_minutes", "reopen", "extend_window")
+
+
 def proctor_act(
     *,
     session: ExamSession,
@@ -466,16 +582,17 @@ def proctor_act(
         raise LembagaError(_("Alasan wajib diisi untuk setiap tindakan pengawas."))
     if not candidate_ids:
         raise LembagaError(_("Pilih sedikitnya satu peserta."))
-    if action in ("add_minutes", "reopen", "extend_window") and not (
-        minutes and 1 <= minutes <= 240
-    ):
+    if action in MINUTE_ACTIONS and not (minutes and 1 <= minutes <= 240):
         raise LembagaError(_("Tambahan waktu harus 1 sampai 240 menit."))
     done = 0
+    refusals: list[str] = []
+    now = timezone.now()
     for candidate_id in candidate_ids:
         with transaction.atomic():
             candidate, attempt = _attempt_of(session, candidate_id)
-            if attempt is None and action != "extend_window":
+            if attempt is None and action not in ("extend_window", "grant_attempt"):
                 continue
+            data = {"minutes": minutes} if action in MINUTE_ACTIONS else {}
             if action == "add_minutes":
                 changed = attempt_svc.attempt_extend(attempt_id=attempt.pk, seconds=minutes * 60)
             elif action == "unlock":
@@ -484,6 +601,13 @@ def proctor_act(
                 changed = attempt_svc.attempt_reopen(attempt_id=attempt.pk, seconds=minutes * 60)
             elif action == "extend_window":
                 changed = _window_extend(session, candidate, attempt, minutes)
+            elif action == "grant_attempt":
+                number, why = _attempt_grant(session, candidate, now)
+                changed = number is not None
+                if changed:
+                    data = {"attempt": number}
+                else:
+                    refusals.append(why)
             else:
                 changed = attempt_svc.attempt_submit(
                     attempt_id=attempt.pk, reason=SubmitReason.PROCTOR
@@ -496,9 +620,7 @@ def proctor_act(
                 action=action,
                 target_id=candidate.user_id,
                 reason=reason,
-                data={"minutes": minutes}
-                if action in ("add_minutes", "reopen", "extend_window")
-                else {},
+                data=data,
             )
             done += 1
     if done == 0:
@@ -508,6 +630,7 @@ def proctor_act(
             "add_minutes": _("ujian peserta yang dipilih sudah selesai"),
             "reopen": _("ujian peserta yang dipilih belum diserahkan atau sesi sudah ditutup"),
             "extend_window": _("peserta yang dipilih sudah menyelesaikan ujiannya"),
+            "grant_attempt": "; ".join(dict.fromkeys(refusals)),
         }[action]
         raise LembagaError(_("Tidak ada yang berubah: %(why)s.") % {"why": why})
     return done

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from lembaga.models import AuditEntry, Candidate
+from lembaga.models import AttemptGrant, AuditEntry, Candidate
 from lembaga.services.tokens import token_current
 from tests.factories import UserFactory
 from ujian.models import Attempt, AttemptStatus
@@ -114,7 +114,10 @@ def test_url_role_matrix(
             assert exam_session.name not in response.content.decode()
         else:
             assert response.status_code == 404, (persona, name, response.status_code)
-    assert not AuditEntry.objects.filter(action__in=["add_minutes", "force_submit"]).exists()
+    assert not AuditEntry.objects.filter(
+        action__in=["add_minutes", "force_submit", "grant_attempt"]
+    ).exists()
+    assert not AttemptGrant.objects.exists()
 
 
 def test_candidate_types_the_token_and_lands_on_the_exam(client, exam_session, seated):
@@ -312,6 +315,7 @@ def test_xlsx_export_is_a_file_response_with_every_column(
         "lulus",
         "waktu_pengerjaan_menit",
         "cara_selesai",
+        "percobaan",
     )
     assert len(rows) == 4
     by_number = {r[1]: r for r in rows[1:]}
@@ -322,6 +326,7 @@ def test_xlsx_export_is_a_file_response_with_every_column(
         assert row[2] == user.full_name and row[3] == "Angkatan 1"
         assert row[4:8] == (attempt.score_twk, attempt.score_tiu, attempt.score_tkp, attempt.total)
         assert row[8] == ("ya" if attempt.passed else "tidak")
+        assert row[11] == attempt.number == 1
     assert [r[7] for r in rows[1:]] == sorted((a.total for a in scored), reverse=True)
 
 

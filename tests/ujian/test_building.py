@@ -113,3 +113,15 @@ def test_bulk_build_is_chunked_idempotent_and_reports_progress(tryout):
     counts = Counter(len(a.item_rows()) for a in Attempt.objects.filter(tryout=tryout))
     assert counts == {5: 25}
     assert BuildJob.objects.count() == 1
+
+
+def test_extra_attempts_raise_the_limit_for_this_user_only(tryout, candidate):
+    tryout.max_attempts = 1
+    tryout.save()
+    Attempt.objects.create(tryout=tryout, user=candidate, status=AttemptStatus.SCORED)
+    second = attempt_create(tryout=tryout, user=candidate, extra_attempts=1)
+    assert second.number == 2 and second.status == AttemptStatus.BUILDING
+    Attempt.objects.filter(pk=second.pk).update(status=AttemptStatus.SCORED)
+    with pytest.raises(UjianError, match="sudah memakai semua 2 kesempatan"):
+        attempt_create(tryout=tryout, user=candidate, extra_attempts=1)
+    assert tryout.max_attempts == 1

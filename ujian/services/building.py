@@ -145,9 +145,13 @@ def _sections_data(pools: list[SectionPool]) -> list[list]:
 
 
 @transaction.atomic
-def attempt_create(*, tryout: Tryout, user, now=None, closes_at=None) -> Attempt:
+def attempt_create(
+    *, tryout: Tryout, user, now=None, closes_at=None, extra_attempts: int = 0
+) -> Attempt:
     """Open (or resume) this user's attempt; the build itself runs as a task after commit.
-    `closes_at` replaces the tryout's close for this user (an institution's window override)."""
+    `closes_at` replaces the tryout's close for this user (an institution's window override);
+    `extra_attempts` raises the tryout's attempt limit for this user (another attempt an
+    institution's proctor granted: the caller knows about grants, this layer does not)."""
     from ..tasks import attempt_build_task
 
     now = now or timezone.now()
@@ -170,10 +174,10 @@ def attempt_create(*, tryout: Tryout, user, now=None, closes_at=None) -> Attempt
         .exclude(status=AttemptStatus.FAILED)
         .count()
     )
-    if used >= tryout.max_attempts:
+    allowed = tryout.max_attempts + max(extra_attempts, 0)
+    if used >= allowed:
         raise UjianError(
-            _("Anda sudah memakai semua %(n)d kesempatan untuk tryout ini.")
-            % {"n": tryout.max_attempts}
+            _("Anda sudah memakai semua %(n)d kesempatan untuk tryout ini.") % {"n": allowed}
         )
     bank_check(tryout.blueprint, tryout.owner_id)
     number = (
