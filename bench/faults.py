@@ -556,7 +556,7 @@ def _log_events(path: str, since: float) -> list[tuple[float, str]]:
             m = LOG_LINE.match(line)
             if m:
                 t = time.mktime(time.strptime(m[1], "%Y-%m-%d %H:%M:%S")) + int(m[2]) / 1000
-                if t >= since - 1:
+                if t >= since:
                     events.append((t, m[3]))
     return events
 
