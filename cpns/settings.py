@@ -215,7 +215,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # With acks_late, a task whose worker was killed stays unacknowledged in Redis until this timeout
 # and is then delivered again (kombu's default is an hour: a build or a score stuck that long).
 # It must exceed the longest task (a bulk build of 10,000 attempts takes well under a minute).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 120)}
+# kombu looks for such tasks every 10 s but scans only every 10th time (throttle 10): a killed
+# worker's build came back 191 s after delivery in the fault campaign. Scan at every look.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 120),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or REDIS_URL or None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -125,3 +125,20 @@ def test_extra_attempts_raise_the_limit_for_this_user_only(tryout, candidate):
     with pytest.raises(UjianError, match="sudah memakai semua 2 kesempatan"):
         attempt_create(tryout=tryout, user=candidate, extra_attempts=1)
     assert tryout.max_attempts == 1
+
+
+def test_a_redelivered_bulk_build_counts_progress_once(tryout):
+    """The worker died after the first chunk; the task runs again from the start (Celery
+    redelivers it): the missing attempts are built and the progress ends at total, not beyond."""
+    users = [UserFactory().pk for _ in range(25)]
+    job = build_job_create(tryout=tryout, user_ids=users)
+    # The first chunk committed, then the worker was killed (before the end of the task).
+    attempts_build_bulk(tryout=tryout, user_ids=users[:10], job=job, chunk=10, seed=3)
+    BuildJob.objects.filter(pk=job.pk).update(finished_at=None)
+    job.refresh_from_db()
+    assert job.done == 10
+    assert attempts_build_bulk(tryout=tryout, user_ids=users, job=job, chunk=10, seed=3) == 15
+    job.refresh_from_db()
+    assert (job.total, job.done) == (25, 25) and job.finished_at is not None
+    assert Attempt.objects.filter(tryout=tryout).values("user").distinct().count() == 25
+    assert Attempt.objects.filter(tryout=tryout).count() == 25

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -264,7 +265,11 @@ def attempts_build_bulk(
                 tryout=tryout, rows=rows, sections=sections, duration=duration
             )
             if job is not None:
-                BuildJob.objects.filter(pk=job.pk).update(done=F("done") + len(part))
+                # Absolute, never backwards: a task redelivered after its worker was killed
+                # walks the chunks again (skipping built users) without counting them twice.
+                BuildJob.objects.filter(pk=job.pk).update(
+                    done=Greatest(F("done"), start + len(part))
+                )
     if job is not None:
         BuildJob.objects.filter(pk=job.pk).update(finished_at=timezone.now())
     return created
