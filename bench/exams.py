@@ -247,10 +247,10 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
-def postgres_cpu() -> float:
-    """CPU seconds of the PostgreSQL backends connected to the benchmark database (the cluster
-    is shared with other work, so its other processes are not counted; the servers keep their
-    connections open, CONN_MAX_AGE)."""
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend connected to the benchmark database (the cluster
+    is shared with other work, so its other processes are not counted). A pair of these gives
+    the CPU between them with `cpu_between`; backends that connected in between count from 0."""
     import psycopg
     from common import BENCH_DB
 
@@ -263,14 +263,18 @@ def postgres_cpu() -> float:
                 [name],
             )
         ]
-    total = 0.0
+    seconds = {}
     for pid in pids:
         try:
             t = psutil.Process(pid).cpu_times()
-            total += t.user + t.system
+            seconds[pid] = t.user + t.system
         except psutil.Error:
             pass
-    return total
+    return seconds
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(v - before.get(pid, 0.0) for pid, v in after.items())
 
 
 def wal_lsn() -> int:
@@ -439,7 +443,9 @@ def cpu_self() -> float:
     return r.ru_utime + r.ru_stime
 
 
-async def run_exams(port: int, server_pid: int, creds: list[dict], mix: str, think: float):
+async def run_exams(
+    port: int, server_pid: int, creds: list[dict], mix: str, think: float, ramp: float | None
+):
     st = Stats()
     rng = random.Random(7)
     wal0, srv0, pg0, gen0, t0 = (
@@ -451,8 +457,10 @@ async def run_exams(port: int, server_pid: int, creds: list[dict], mix: str, thi
     )
 
     async def staggered(i, c):
-        # arrivals spread over two think times so the level is steady, not a stampede
-        await asyncio.sleep(2 * think * i / len(creds))
+        # Arrivals spread over the ramp (default two think times) so the level is steady, not
+        # a stampede: a compressed think time would otherwise compress the arrivals too, and
+        # the synchronised start is measured on its own (--scenario spike).
+        await asyncio.sleep((2 * think if ramp is None else ramp) * i / len(creds))
         await candidate(port, c, mix, think, random.Random(i), st)
 
     await asyncio.gather(*(staggered(i, c) for i, c in enumerate(creds)))
@@ -462,13 +470,14 @@ async def run_exams(port: int, server_pid: int, creds: list[dict], mix: str, thi
         "candidates": len(creds),
         "mix": mix,
         "think_s": think,
+        "ramp_s": 2 * think if ramp is None else ramp,
         "wall_s": round(wall, 1),
         "requests": requests,
         "req_per_s": round(requests / wall, 1),
         "kinds": st.summary(),
         "errors": st.errors,
         "server_cpu_s": round(tree_cpu(server_pid) - srv0, 1),
-        "postgres_cpu_s": round(postgres_cpu() - pg0, 1),
+        "postgres_cpu_s": round(cpu_between(pg0, postgres_cpu()), 1),
         "generator_cpu_s": round(cpu_self() - gen0, 1),
         "wal_bytes": wal_lsn() - wal0,
     }
@@ -572,7 +581,7 @@ async def run_spike(port, server_pid, creds, path, token, window, savers, think,
         "kinds": st.summary(),
         "errors": st.errors,
         "server_cpu_s": round(tree_cpu(server_pid) - srv0, 1),
-        "postgres_cpu_s": round(postgres_cpu() - pg0, 1),
+        "postgres_cpu_s": round(cpu_between(pg0, postgres_cpu()), 1),
         "generator_cpu_s": round(cpu_self() - gen0, 1),
     }
 
@@ -593,6 +602,9 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=60)
     parser.add_argument("--savers", type=int, default=100)
     parser.add_argument("--saver-think", type=float, default=2.0)
+    parser.add_argument(
+        "--ramp", type=float, default=None, help="exams: seconds over which candidates arrive"
+    )
     parser.add_argument(
         "--prompt-in-window",
         action="store_true",
@@ -621,7 +633,9 @@ def main() -> None:
                 for mix in args.mixes.split(","):
                     for level in [int(x) for x in args.levels.split(",")]:
                         creds = prepare_exams(level)
-                        r = asyncio.run(run_exams(PORTS[kind], server.pid, creds, mix, args.think))
+                        r = asyncio.run(
+                            run_exams(PORTS[kind], server.pid, creds, mix, args.think, args.ramp)
+                        )
                         r.update(server=label, ping_per_s=ping)
                         print(json.dumps(r), flush=True)
                         results["runs"].append(r)
