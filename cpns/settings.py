@@ -217,11 +217,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # It must exceed the longest task (a bulk build of 10,000 attempts takes well under a minute).
 # kombu looks for such tasks every 10 s but scans only every 10th time (throttle 10): a killed
 # worker's build came back 191 s after delivery in the fault campaign. Scan at every look.
+BROKER_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", 120)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 120),
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
 }
+# An attempt waiting this long on its build or scoring task gets the task again: longer than the
+# broker's own redelivery (the visibility timeout plus kombu's 10-s look) and a normal backlog.
+CPNS_STALLED_AFTER_SECONDS = envint("CPNS_STALLED_AFTER_SECONDS", BROKER_VISIBILITY_TIMEOUT + 60)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or REDIS_URL or None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -233,6 +237,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "expire-overdue-attempts": {
         "task": "ujian.tasks.attempts_expire_overdue_task",
         "schedule": envint("CPNS_EXPIRE_EVERY_SECONDS", 20),
+    },
+    # A build or scoring task lost on the broker is sent again (ujian/services/recovery.py).
+    "resend-stalled-work": {
+        "task": "ujian.tasks.attempts_resend_stalled_task",
+        "schedule": envint("CPNS_RESEND_EVERY_SECONDS", 30),
     },
     # Item analysis of tryouts that closed since the last run (stored, never computed on a page).
     "tryout-stats-due": {

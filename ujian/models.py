@@ -225,6 +225,10 @@ class Attempt(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     submit_reason = models.CharField(max_length=12, choices=SubmitReason.choices, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # When the task for this attempt's pending work (its build, or its scoring) was last sent.
+    # A task can be lost on the broker (a worker killed between taking it off the Redis list
+    # and recording it as unacknowledged); beat sends it again from here (attempts_resend_stalled).
+    work_queued_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     # Exam-day evidence and the one-device rule (institution tryouts). The device is a random
     # cookie bound at first open; unlocking clears it and bumps the token version, which

@@ -43,6 +43,14 @@ def attempts_expire_overdue_task() -> int:
 
 
 @shared_task(**RETRY)
+def attempts_resend_stalled_task() -> int:
+    """Beat: a build or scoring task lost on the broker is sent again."""
+    from .services.recovery import attempts_resend_stalled
+
+    return attempts_resend_stalled()
+
+
+@shared_task(**RETRY)
 def tryout_stats_task(tryout_id: int) -> bool:
     from .services.analysis import tryout_stats_compute
 

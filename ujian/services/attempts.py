@@ -345,7 +345,8 @@ def attempt_submit(
     attempt.status = AttemptStatus.SUBMITTED
     attempt.submitted_at = min(now, attempt.deadline) if reason == SubmitReason.TIMEOUT else now
     attempt.submit_reason = reason
-    attempt.save(update_fields=["status", "submitted_at", "submit_reason"])
+    attempt.work_queued_at = now
+    attempt.save(update_fields=["status", "submitted_at", "submit_reason", "work_queued_at"])
     attempt_score_task.delay_on_commit(attempt.pk)
     return True
 

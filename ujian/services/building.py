@@ -194,6 +194,7 @@ def attempt_create(
         number=number,
         status=AttemptStatus.BUILDING,
         duration_seconds=tryout.blueprint.duration_minutes * 60,
+        work_queued_at=now,
     )
     attempt_build_task.delay_on_commit(attempt.pk)
     return attempt
