@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from soal.analysis.moodle import quiz_statistics
 from soal.analysis.tkp import tkp_analysis
@@ -20,7 +21,16 @@ from tests.factories import (
     make_tryout,
 )
 from ujian.errors import UjianError
-from ujian.models import Attempt, ItemStat, QuestionSnapshot, Regrade, RegradeStatus, TryoutStat
+from ujian.models import (
+    Answer,
+    Attempt,
+    AttemptStatus,
+    ItemStat,
+    QuestionSnapshot,
+    Regrade,
+    RegradeStatus,
+    TryoutStat,
+)
 from ujian.services.analysis import tryout_matrix, tryout_stats_compute
 from ujian.services.regrade import regrade_create, regrade_request_apply
 from ujian.services.results import review_items
@@ -402,3 +412,31 @@ def test_only_reviewers_start_and_apply_a_regrade_of_a_public_tryout(
     assert client.post(apply).status_code == 404
     regrade.refresh_from_db()
     assert regrade.status == RegradeStatus.PREVIEWED and regrade.applied_by is None
+
+
+def test_only_each_candidates_first_scored_attempt_is_analysed(fixed_form, client, reviewer):
+    users = simulate(fixed_form, n=40)
+    first = tryout_stats_compute(tryout_id=fixed_form.pk)
+    # Ten candidates take it again (a retake or an institution's extra attempt), having seen
+    # the questions: every answer now the first option shown.
+    for attempt in Attempt.objects.filter(tryout=fixed_form, user__in=users[:10]):
+        again = Attempt.objects.create(
+            tryout=fixed_form,
+            user=attempt.user,
+            number=2,
+            status=AttemptStatus.SCORED,
+            items=attempt.items,
+            sections=attempt.sections,
+            item_count=attempt.item_count,
+            total=0,
+        )
+        Answer.objects.bulk_create(
+            Answer(attempt=again, position=p, choice=0, seq=1, saved_at=timezone.now())
+            for p in range(attempt.item_count)
+        )
+    second = tryout_stats_compute(tryout_id=fixed_form.pk)
+    assert (first.attempts, second.attempts) == (40, 40)
+    assert second.data["subtests"] == first.data["subtests"]
+    client.force_login(reviewer)
+    page = client.get(reverse("ujian:analysis_report", args=[fixed_form.uuid]))
+    assert "percobaan pertama 40 peserta" in page.content.decode()

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Min, QuerySet, Subquery
 from django.utils import timezone
 
 from soal.analysis.classical import single_correct_analysis
@@ -52,14 +52,30 @@ class TryoutMatrix:
     random_forms: bool
 
 
+def analysed_attempts(tryout_id: int) -> QuerySet[Attempt]:
+    """Each candidate's first scored attempt of the tryout. A later attempt (a retake, or another
+    attempt an institution granted) is answered by someone who has seen the questions: counting
+    it would make items look easier and more reliable than they are, and one person twice
+    breaks the independence the statistics assume. Moodle's report offers the same choice."""
+    first = (
+        Attempt.objects.filter(tryout_id=tryout_id, status=AttemptStatus.SCORED)
+        .values("user_id")
+        .annotate(first=Min("pk"))
+        .values("first")
+    )
+    return Attempt.objects.filter(pk__in=Subquery(first))
+
+
 def _answers(tryout_id: int) -> np.ndarray:
-    """(attempt id, position, displayed choice) of every answer of the tryout's scored attempts,
-    one query, read straight into an array (a million rows through the ORM cost seconds)."""
+    """(attempt id, position, displayed choice) of every answer of the analysed attempts (the
+    same rule as `analysed_attempts`), one query, read straight into an array (a million rows
+    through the ORM cost seconds)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT a.attempt_id, a.position, a.choice FROM ujian_answer a "
-            "JOIN ujian_attempt t ON t.id = a.attempt_id "
-            "WHERE t.tryout_id = %s AND t.status = %s AND a.choice IS NOT NULL",
+            "WHERE a.choice IS NOT NULL AND a.attempt_id IN ("
+            "SELECT MIN(t.id) FROM ujian_attempt t WHERE t.tryout_id = %s AND t.status = %s "
+            "GROUP BY t.user_id)",
             [tryout_id, AttemptStatus.SCORED],
         )
         rows = cursor.fetchall()
@@ -68,9 +84,7 @@ def _answers(tryout_id: int) -> np.ndarray:
 
 def tryout_matrix(*, tryout_id: int) -> TryoutMatrix:
     attempts = list(
-        Attempt.objects.filter(tryout_id=tryout_id, status=AttemptStatus.SCORED)
-        .order_by("pk")
-        .values_list("pk", "items", "sections")
+        analysed_attempts(tryout_id).order_by("pk").values_list("pk", "items", "sections")
     )
     n = len(attempts)
     attempt_ids = np.array([a[0] for a in attempts], dtype=np.int64)
