@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cpns.models import Membership
 
 from .models import Cohort
-from .services.sessions import presets_for
+from .services.sessions import ACTIONS, presets_for
 
 
 class CohortForm(forms.Form):
@@ -54,16 +54,7 @@ class TokenForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=[
-            ("add_minutes", _("Tambah waktu")),
-            ("unlock", _("Buka kunci perangkat")),
-            ("force_submit", _("Paksa selesai")),
-            ("reopen", _("Buka kembali (lanjutkan)")),
-            ("extend_window", _("Perpanjang jendela sesi peserta")),
-            ("grant_attempt", _("Beri percobaan lagi")),
-        ]
-    )
+    action = forms.ChoiceField(choices=list(ACTIONS.items()))
     minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
     reason = forms.CharField(max_length=500, required=False)
     cohort = forms.UUIDField(required=False)

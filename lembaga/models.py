@@ -153,6 +153,20 @@ class ExamSession(models.Model):
         return self.starts_at <= now < self.ends_at
 
 
+class AuditAction(models.TextChoices):
+    """What the audit log records: the bulk build and every proctor action (their labels are
+    what the session page and the berita acara print)."""
+
+    BUILD = "build", _("Menyiapkan soal peserta")
+    ADD_MINUTES = "add_minutes", _("Tambah waktu")
+    UNLOCK = "unlock", _("Buka kunci perangkat")
+    FORCE_SUBMIT = "force_submit", _("Paksa selesai")
+    REOPEN = "reopen", _("Buka kembali (lanjutkan)")
+    EXTEND_WINDOW = "extend_window", _("Perpanjang jendela sesi peserta")
+    GRANT_ATTEMPT = "grant_attempt", _("Beri percobaan lagi")
+    REVOKE_ATTEMPT = "revoke_attempt", _("Batalkan percobaan tambahan")
+
+
 class AuditEntry(models.Model):
     """Append-only: who did what to whom in a session, and why. Never updated or deleted
     (the model refuses, and on PostgreSQL a trigger refuses too)."""
@@ -161,7 +175,7 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=32)
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
     target = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -33,7 +33,15 @@ from ujian.services import attempts as attempt_svc
 from ujian.services import building
 
 from ..errors import LembagaError
-from ..models import MAX_EXTRA_ATTEMPTS, AttemptGrant, AuditEntry, Candidate, Cohort, ExamSession
+from ..models import (
+    MAX_EXTRA_ATTEMPTS,
+    AttemptGrant,
+    AuditAction,
+    AuditEntry,
+    Candidate,
+    Cohort,
+    ExamSession,
+)
 from .tokens import token_valid
 
 
@@ -481,14 +489,8 @@ def console_rows(
 
 # --- proctor actions ----------------------------------------------------------------------------
 
-ACTIONS = {
-    "add_minutes": _("Tambah waktu"),
-    "unlock": _("Buka kunci perangkat"),
-    "force_submit": _("Paksa selesai"),
-    "reopen": _("Buka kembali (lanjutkan)"),
-    "extend_window": _("Perpanjang jendela sesi peserta"),
-    "grant_attempt": _("Beri percobaan lagi"),
-}
+# Every proctor action, with the label the console's form and the audit log show.
+ACTIONS = {a.value: a.label for a in AuditAction if a is not AuditAction.BUILD}
 
 
 def _window_extend(session: ExamSession, candidate: Candidate, attempt, minutes: int) -> bool:
@@ -507,6 +509,16 @@ def _window_extend(session: ExamSession, candidate: Candidate, attempt, minutes:
     return True
 
 
+def _attempts_locked(session: ExamSession, user_id: int) -> list[Attempt]:
+    """The candidate's attempts at the session's tryout, newest first, locked."""
+    return list(
+        Attempt.objects.select_for_update()
+        .filter(tryout=session.tryout, user_id=user_id)
+        .only("pk", "number", "status")
+        .order_by("-number")
+    )
+
+
 def _attempt_grant(
     session: ExamSession, candidate: Candidate, now: datetime
 ) -> tuple[int | None, str]:
@@ -517,12 +529,7 @@ def _attempt_grant(
     locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if now >= window_end(session, locked):
         return None, _("jendela sesi peserta sudah ditutup")
-    attempts = list(
-        Attempt.objects.select_for_update()
-        .filter(tryout=session.tryout, user_id=locked.user_id)
-        .only("pk", "number", "status")
-        .order_by("-number")
-    )
+    attempts = _attempts_locked(session, locked.user_id)
     if not attempts or attempts[0].status in (AttemptStatus.BUILDING, AttemptStatus.READY):
         return None, _("peserta belum memakai percobaannya")
     if attempts[0].status == AttemptStatus.IN_PROGRESS:
@@ -538,6 +545,27 @@ def _attempt_grant(
     else:
         AttemptGrant.objects.filter(pk=grant.pk).update(extra_attempts=F("extra_attempts") + 1)
     return attempts[0].number + 1, ""
+
+
+def _attempt_grant_withdraw(session: ExamSession, candidate: Candidate) -> tuple[int | None, str]:
+    """Take back an extra attempt the candidate has not opened (granted by mistake, or to the
+    wrong person): (extra attempts left, "") or (None, why not). Once the candidate typed the
+    token for it, the attempt exists and the grant stays; a proctor ends that attempt with
+    "Paksa selesai" instead. Same locks as the grant, so a grant and a withdrawal at once
+    are applied one after the other."""
+    locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    grant = (
+        AttemptGrant.objects.select_for_update().filter(session=session, candidate=locked).first()
+    )
+    if grant is None or grant.extra_attempts == 0:
+        return None, _("peserta tidak punya percobaan tambahan")
+    attempts = _attempts_locked(session, locked.user_id)
+    if attempts and attempts[0].status not in FINISHED:
+        return None, _("peserta sudah membuka percobaan tambahannya")
+    if _attempts_used(attempts) >= session.tryout.max_attempts + grant.extra_attempts:
+        return None, _("percobaan tambahan peserta sudah dipakai")
+    AttemptGrant.objects.filter(pk=grant.pk).update(extra_attempts=F("extra_attempts") - 1)
+    return grant.extra_attempts - 1, ""
 
 
 def cohort_candidate_ids(session: ExamSession, cohort_uuid) -> list[int]:
@@ -590,7 +618,11 @@ def proctor_act(
     for candidate_id in candidate_ids:
         with transaction.atomic():
             candidate, attempt = _attempt_of(session, candidate_id)
-            if attempt is None and action not in ("extend_window", "grant_attempt"):
+            if attempt is None and action not in (
+                "extend_window",
+                "grant_attempt",
+                "revoke_attempt",
+            ):
                 continue
             data = {"minutes": minutes} if action in MINUTE_ACTIONS else {}
             if action == "add_minutes":
@@ -606,6 +638,13 @@ def proctor_act(
                 changed = number is not None
                 if changed:
                     data = {"attempt": number}
+                else:
+                    refusals.append(why)
+            elif action == "revoke_attempt":
+                left, why = _attempt_grant_withdraw(session, candidate)
+                changed = left is not None
+                if changed:
+                    data = {"extra_left": left}
                 else:
                     refusals.append(why)
             else:
@@ -631,6 +670,7 @@ def proctor_act(
             "reopen": _("ujian peserta yang dipilih belum diserahkan atau sesi sudah ditutup"),
             "extend_window": _("peserta yang dipilih sudah menyelesaikan ujiannya"),
             "grant_attempt": "; ".join(dict.fromkeys(refusals)),
+            "revoke_attempt": "; ".join(dict.fromkeys(refusals)),
         }[action]
         raise LembagaError(_("Tidak ada yang berubah: %(why)s.") % {"why": why})
     return done

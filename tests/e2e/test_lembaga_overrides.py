@@ -59,7 +59,8 @@ def _act(console, session, *, action: str, reason: str, who=(), cohort=None, min
     console.click("button:has-text('Terapkan')")
 
 
-def test_the_pengawas_clicks_every_override(browser_instance, live_server):
+def _exam_day(*names: str):
+    """Bimbel Garuda's open session for Kelas A (the named candidates) and its pengawas."""
     make_bank()
     preset = make_blueprint(slug="preset-uji", duration_minutes=30)
     preset.is_preset = True
@@ -68,9 +69,7 @@ def test_the_pengawas_clicks_every_override(browser_instance, live_server):
     proctor = UserFactory(email="pengawas@garuda.example.com", full_name="Bu Pengawas")
     MembershipFactory(user=proctor, institution=garuda, role="proctor")
     kelas = Cohort.objects.create(institution=garuda, name="Kelas A")
-    ani = _enrol(garuda, kelas, "Ani", "G-001")
-    budi = _enrol(garuda, kelas, "Budi", "G-002")
-    citra = _enrol(garuda, kelas, "Citra", "G-003")
+    users = [_enrol(garuda, kelas, name, f"G-{i:03d}") for i, name in enumerate(names, 1)]
     now = timezone.now()
     session = session_create(
         institution=garuda,
@@ -81,8 +80,10 @@ def test_the_pengawas_clicks_every_override(browser_instance, live_server):
         cohorts=[kelas],
         proctors=[proctor],
     )
-    contexts = []
+    return session, proctor, users
 
+
+def _people(browser_instance, live_server, contexts: list):
     def person(user):
         ctx = browser_instance.new_context(base_url=live_server.url, locale="id-ID")
         contexts.append(ctx)
@@ -90,6 +91,23 @@ def test_the_pengawas_clicks_every_override(browser_instance, live_server):
         page.set_default_timeout(15_000)
         login(page, user.email)
         return page
+
+    return person
+
+
+def _refused(console, session, action: str, name: str, why: str) -> None:
+    """The action is refused with its reason on the console and nothing is audited."""
+    audited = AuditEntry.objects.filter(action=action).count()
+    _act(console, session, action=action, who=[name], reason="sekali lagi")
+    console.wait_for_selector("text=Tidak ada yang berubah")
+    assert why in console.inner_text(".messages")
+    assert AuditEntry.objects.filter(action=action).count() == audited
+
+
+def test_the_pengawas_clicks_every_override(browser_instance, live_server):
+    session, proctor, (ani, budi, citra) = _exam_day("Ani", "Budi", "Citra")
+    contexts = []
+    person = _people(browser_instance, live_server, contexts)
 
     # --- Ani's device died mid-exam; she handed in what she had --------------------------------
     ani_page = person(ani)
@@ -201,9 +219,48 @@ def test_the_pengawas_clicks_every_override(browser_instance, live_server):
     assert late.deadline <= Candidate.objects.get(user=citra).window_ends_at
 
     # --- after the close, another attempt is refused with a reason, and nothing changes ------
-    _act(console, session, action="grant_attempt", who=["Budi"], reason="terlambat")
-    console.wait_for_selector("text=Tidak ada yang berubah")
-    assert "jendela sesi peserta sudah ditutup" in console.inner_text(".messages")
-    assert AuditEntry.objects.filter(action="grant_attempt").count() == 1
+    _refused(console, session, "grant_attempt", "Budi", "jendela sesi peserta sudah ditutup")
+    for ctx in contexts:
+        ctx.close()
+
+
+def test_the_pengawas_takes_back_an_extra_attempt_given_to_the_wrong_candidate(
+    browser_instance, live_server
+):
+    session, proctor, (dewi, _eka) = _exam_day("Dewi", "Eka")
+    contexts = []
+    person = _people(browser_instance, live_server, contexts)
+    dewi_page = person(dewi)
+    enter_session(dewi_page, session)
+    _hand_in(dewi_page)
+    console = person(proctor)
+    # Eka's device died, but the pengawas ticked Dewi's row.
+    _act(console, session, action="grant_attempt", who=["Dewi"], reason="Perangkat Eka mati")
+    console.wait_for_selector("text=Tindakan diterapkan pada 1 peserta")
+    console.locator("#console-table tr", has_text="Dewi").locator(
+        "text=diberi percobaan lagi"
+    ).wait_for()
+
+    _act(console, session, action="revoke_attempt", who=["Dewi"], reason="Salah centang")
+    console.wait_for_selector("text=Tindakan diterapkan pada 1 peserta")
+    assert (
+        "diberi percobaan lagi"
+        not in console.locator("#console-table tr", has_text="Dewi").inner_text()
+    )
+    audit = console.inner_text("#audit-log")
+    assert "Batalkan percobaan tambahan" in audit and "Salah centang" in audit
+    assert "Beri percobaan lagi" in audit and "grant_attempt" not in audit
+    entry = AuditEntry.objects.get(action="revoke_attempt")
+    assert (entry.actor, entry.target, entry.data) == (proctor, dewi, {"extra_left": 0})
+
+    # Dewi's session page shows her result again, no token prompt for another attempt.
+    dewi_page.goto("/lembaga/")
+    dewi_page.click(f"text={session.name} >> xpath=.. >> text=Buka sesi")
+    assert dewi_page.locator("#another-attempt").count() == 0
+    assert dewi_page.locator("input[name=token]").count() == 0
+    assert Attempt.objects.filter(tryout=session.tryout, user=dewi).count() == 1
+
+    # Taking it back twice changes nothing and says why.
+    _refused(console, session, "revoke_attempt", "Dewi", "peserta tidak punya percobaan tambahan")
     for ctx in contexts:
         ctx.close()

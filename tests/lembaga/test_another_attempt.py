@@ -33,11 +33,13 @@ def _sit(session, user) -> Attempt:
     return Attempt.objects.get(pk=attempt.pk)
 
 
-def _grant(session, actor, user, reason: str = "Perangkat mati di tengah ujian") -> int:
+def _grant(
+    session, actor, user, reason: str = "Perangkat mati di tengah ujian", action="grant_attempt"
+) -> int:
     return sessions.proctor_act(
         session=session,
         actor=actor,
-        action="grant_attempt",
+        action=action,
         candidate_ids=[Candidate.objects.get(user=user).pk],
         reason=reason,
     )
@@ -310,3 +312,49 @@ def test_two_proctors_granting_at_once_grant_once(exam_session, proctor, other_p
     assert sorted(outcomes) == [0, 1]
     assert _extra(exam_session, seated[2]) == 1
     assert AuditEntry.objects.filter(action="grant_attempt").count() == 1
+
+
+def _revoke(session, actor, user, reason: str = "Salah centang") -> int:
+    return _grant(session, actor, user, reason, action="revoke_attempt")
+
+
+def test_an_extra_attempt_is_taken_back_only_while_the_candidate_has_not_opened_it(
+    exam_session, proctor, seated
+):
+    _sit(exam_session, seated[0])
+    _grant(exam_session, proctor, seated[0])
+    assert _revoke(exam_session, proctor, seated[0]) == 1
+    assert _extra(exam_session, seated[0]) == 0
+    entry = AuditEntry.objects.get(action="revoke_attempt")
+    assert (entry.target, entry.reason, entry.data) == (
+        seated[0],
+        "Salah centang",
+        {"extra_left": 0},
+    )
+    # The door hands back the finished attempt: no attempt 2.
+    again = sessions.session_enter(
+        session=exam_session, user=seated[0], token=token_current(exam_session)
+    )
+    assert again.number == 1
+
+    # Granted again, and this time the candidate typed the token: the grant stays.
+    _grant(exam_session, proctor, seated[0])
+    second = sessions.session_enter(
+        session=exam_session, user=seated[0], token=token_current(exam_session)
+    )
+    assert second.number == 2
+    with pytest.raises(LembagaError, match="sudah membuka percobaan tambahannya"):
+        _revoke(exam_session, proctor, seated[0])
+    attempt_submit(attempt_id=second.pk)
+    with pytest.raises(LembagaError, match="percobaan tambahan peserta sudah dipakai"):
+        _revoke(exam_session, proctor, seated[0])
+    assert _extra(exam_session, seated[0]) == 1
+    assert AuditEntry.objects.filter(action="revoke_attempt").count() == 1
+
+
+def test_taking_back_without_a_grant_changes_nothing(exam_session, proctor, seated):
+    _sit(exam_session, seated[0])
+    with pytest.raises(LembagaError, match="tidak punya percobaan tambahan"):
+        _revoke(exam_session, proctor, seated[0])
+    assert not AttemptGrant.objects.exists()
+    assert not AuditEntry.objects.filter(action="revoke_attempt").exists()
