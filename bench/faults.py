@@ -185,6 +185,7 @@ class Stack:
                 "INFO",
                 "--concurrency",
                 "2",
+                "--without-mingle",
                 "--hostname",
                 f"faultbench-{secrets.token_hex(3)}@%h",
             ],

@@ -39,6 +39,7 @@ def _worker(env: dict[str, str], name: str | None = None) -> subprocess.Popen:
             "WARNING",
             "--concurrency",
             "1",
+            "--without-mingle",
             "--hostname",
             name or f"kill-{secrets.token_hex(3)}@%h",
         ],
