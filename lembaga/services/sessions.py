@@ -363,12 +363,10 @@ def console_rows(
     now = now or timezone.now()
     # One LEFT JOIN to each candidate's newest attempt (number 1 from the bulk build or the
     # door; 2 and on after a proctor granted another attempt) brings every attempt column —
-    # not one correlated subquery per column.
-    newest_number = (
-        Attempt.objects.filter(tryout=session.tryout, user_id=OuterRef("user_id"))
-        .order_by("-number")
-        .values("number")[:1]
-    )
+    # not one correlated subquery per column. "Newest" is one uncorrelated set (an anti-join
+    # over the tryout's attempts, hashed once): a subquery for the newest number per candidate
+    # ran twice per candidate, the part of a 5,000-candidate refresh that grew the most.
+    newest = newest_attempts(session).values("pk")
     rank = Case(
         # Locked devices first: a candidate is waiting for the proctor.
         When(a_status=AttemptStatus.IN_PROGRESS, a_blocked__isnull=False, then=Value(-1)),
@@ -390,14 +388,10 @@ def console_rows(
     page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
     order = ("rank", F("a_deadline").asc(nulls_last=True), "number")
 
-    def with_attempt(qs, *columns: tuple[str, str]):
+    def with_attempt(qs, which: Q, *columns: tuple[str, str]):
         # A FilteredRelation is resolved into the query it joins, so each query gets its own.
         sat = FilteredRelation(
-            "user__attempts",
-            condition=Q(
-                user__attempts__tryout=session.tryout,
-                user__attempts__number=Subquery(newest_number),
-            ),
+            "user__attempts", condition=Q(user__attempts__tryout=session.tryout) & which
         )
         return qs.annotate(sat=sat).annotate(**{f"a_{c}": F(f"sat__{f}") for c, f in columns})
 
@@ -408,18 +402,25 @@ def console_rows(
         ("blocked", "device_blocked_at"),
     )
     # The sort runs over narrow rows (candidate id, number and the four attempt columns the
-    # order needs) and keeps one page of ids; only those 50 rows are joined to their user,
-    # cohort and the other attempt columns. Sorting the full joined rows carried every
-    # candidate's user row through the sort: the part of a refresh that grew with the session.
-    page_ids = (
-        with_attempt(base.select_related(None), *ordering_columns)
+    # order needs) and keeps one page of (candidate, attempt) ids; only those 50 rows are then
+    # read with their user, cohort and the other attempt columns, by those ids. Sorting the
+    # full joined rows carried every candidate's user row through the sort.
+    page_ids = list(
+        with_attempt(
+            base.select_related(None),
+            Q(user__attempts__in=Subquery(newest)),
+            *ordering_columns,
+            ("id", "id"),
+        )
         .annotate(rank=rank)
         .order_by(*order)
-        .values("pk")[(page - 1) * per_page : page * per_page]
+        .values_list("pk", "a_id")[(page - 1) * per_page : page * per_page]
     )
     page_rows = list(
         with_attempt(
-            base.filter(pk__in=page_ids),
+            base.filter(pk__in=[pk for pk, _ in page_ids]),
+            # [0] matches no attempt: an empty list would empty the whole query, not the join.
+            Q(user__attempts__in=[a for _, a in page_ids if a is not None] or [0]),
             *ordering_columns,
             ("id", "id"),
             ("uuid", "uuid"),

@@ -403,3 +403,13 @@ def test_console_cost_does_not_grow_with_the_session(exam_session, garuda, cohor
     for i in range(40):
         enrol(garuda, cohort, f"banyak{i}@example.com", f"B-{i:03d}")
     assert refresh_queries() == small <= 5
+
+
+def test_console_of_a_session_nobody_has_an_attempt_for_yet(exam_session, seated):
+    from ujian.models import Attempt
+
+    Attempt.objects.filter(tryout=exam_session.tryout).delete()
+    rows, total = sessions.console_rows(exam_session)
+    assert total == len(seated) == len(rows)
+    assert {r.state for r in rows} == {"not_started"}
+    assert all(r.attempt_uuid is None for r in rows)
