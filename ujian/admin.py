@@ -109,4 +109,13 @@ class AttemptAdmin(admin.ModelAdmin):
 @admin.register(BuildJob)
 class BuildJobAdmin(admin.ModelAdmin):
     list_display = ["tryout", "total", "done", "created_at", "finished_at"]
-    readonly_fields = ["tryout", "total", "done", "created_at", "finished_at", "error"]
+    readonly_fields = [
+        "tryout",
+        "total",
+        "done",
+        "created_at",
+        "progressed_at",
+        "finished_at",
+        "error",
+    ]
+    exclude = ["user_ids"]  # thousands of ids, kept only to send a lost build again

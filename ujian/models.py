@@ -336,6 +336,10 @@ class BuildJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Whom to build for, and when the job last moved (sent, or a chunk done): a job whose task
+    # was lost on the broker is sent again from here (ujian/services/recovery.py).
+    user_ids = models.JSONField(default=list, blank=True)
+    progressed_at = models.DateTimeField(null=True, blank=True)
 
 
 class TryoutStat(models.Model):

@@ -21,11 +21,18 @@ def attempt_build_task(attempt_id: int) -> bool:
 
 @shared_task(**RETRY)
 def attempts_build_bulk_task(job_id: int, user_ids: list[int]) -> int:
+    from .errors import UjianError
     from .models import BuildJob
     from .services.building import attempts_build_bulk
 
     job = BuildJob.objects.select_related("tryout__blueprint").get(pk=job_id)
-    return attempts_build_bulk(tryout=job.tryout, user_ids=user_ids, job=job)
+    try:
+        return attempts_build_bulk(tryout=job.tryout, user_ids=user_ids, job=job)
+    except UjianError as exc:
+        # The bank no longer fills the blueprint: shown on the session page beside the progress
+        # bar (instead of a bar that stops), and the job is not sent again.
+        BuildJob.objects.filter(pk=job_id).update(error=exc.message)
+        return 0
 
 
 @shared_task(**RETRY)
@@ -45,9 +52,9 @@ def attempts_expire_overdue_task() -> int:
 @shared_task(**RETRY)
 def attempts_resend_stalled_task() -> int:
     """Beat: a build or scoring task lost on the broker is sent again."""
-    from .services.recovery import attempts_resend_stalled
+    from .services.recovery import attempts_resend_stalled, build_jobs_resend_stalled
 
-    return attempts_resend_stalled()
+    return attempts_resend_stalled() + build_jobs_resend_stalled()
 
 
 @shared_task(**RETRY)

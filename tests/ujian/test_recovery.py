@@ -9,10 +9,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from cpns.celery import app
-from ujian.models import Attempt, AttemptStatus
+from soal.models import Question
+from tests.factories import UserFactory
+from ujian.models import Attempt, AttemptStatus, BuildJob
 from ujian.services.attempts import attempt_submit
-from ujian.services.building import attempt_create
-from ujian.services.recovery import attempts_resend_stalled, stalled_after
+from ujian.services.building import attempt_create, build_job_create
+from ujian.services.recovery import (
+    attempts_resend_stalled,
+    build_jobs_resend_stalled,
+    stalled_after,
+)
+from ujian.tasks import attempts_build_bulk_task
 
 
 def _later(seconds: float = 1) -> timezone.datetime:
@@ -89,3 +96,34 @@ def test_beat_runs_it_and_waits_longer_than_the_brokers_redelivery():
     options = app.conf.broker_transport_options
     redelivery = options["visibility_timeout"] + options["unacked_restore_interval"]
     assert stalled_after().total_seconds() > redelivery
+
+
+def test_a_lost_bulk_build_is_sent_again_and_finishes_the_job(
+    tryout, django_capture_on_commit_callbacks
+):
+    ids = [u.pk for u in UserFactory.create_batch(4)]
+    job = build_job_create(tryout=tryout, user_ids=ids)  # its task never reaches a worker
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        assert build_jobs_resend_stalled(now=timezone.now() + timedelta(seconds=60)) == 0
+        assert build_jobs_resend_stalled(now=_later()) == 1
+    assert len(sent) == 1
+    job.refresh_from_db()
+    assert job.finished_at is not None and (job.done, job.total) == (4, 4)
+    assert Attempt.objects.filter(tryout=tryout).count() == 4
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        assert build_jobs_resend_stalled(now=_later(3600)) == 0
+    assert sent == []
+
+
+def test_a_bulk_build_the_bank_cannot_fill_says_so_and_is_not_sent_again(
+    tryout, django_capture_on_commit_callbacks
+):
+    ids = [UserFactory().pk]
+    job = build_job_create(tryout=tryout, user_ids=ids)
+    Question.objects.all().delete()  # the bank emptied between the job and its task
+    assert attempts_build_bulk_task.apply(args=(job.pk, ids)).get() == 0
+    job = BuildJob.objects.get(pk=job.pk)
+    assert job.error and job.finished_at is None
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        assert build_jobs_resend_stalled(now=_later()) == 0
+    assert sent == []

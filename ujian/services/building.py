@@ -232,7 +232,12 @@ def attempt_build(*, attempt_id: int, seed: int | None = None) -> bool:
 
 def build_job_create(*, tryout: Tryout, user_ids: Sequence[int]) -> BuildJob:
     bank_check(tryout.blueprint, tryout.owner_id)
-    return BuildJob.objects.create(tryout=tryout, total=len(user_ids))
+    return BuildJob.objects.create(
+        tryout=tryout,
+        total=len(user_ids),
+        user_ids=list(user_ids),
+        progressed_at=timezone.now(),
+    )
 
 
 def attempts_build_bulk(
@@ -269,7 +274,7 @@ def attempts_build_bulk(
                 # Absolute, never backwards: a task redelivered after its worker was killed
                 # walks the chunks again (skipping built users) without counting them twice.
                 BuildJob.objects.filter(pk=job.pk).update(
-                    done=Greatest(F("done"), start + len(part))
+                    done=Greatest(F("done"), start + len(part)), progressed_at=timezone.now()
                 )
     if job is not None:
         BuildJob.objects.filter(pk=job.pk).update(finished_at=timezone.now())

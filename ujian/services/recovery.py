@@ -8,7 +8,9 @@ scoring of 300 that way. The database still knows: the attempt is SUBMITTED (or 
 nobody is working on it. Beat therefore sends the task again for attempts whose task went out
 longer ago than the broker's own redelivery could take. The tasks are idempotent (a duplicate
 finds the attempt scored or built and does nothing), and each resend moves `work_queued_at`, so
-one attempt gets at most one more task per period, however long a backlog is.
+one attempt gets at most one more task per period, however long a backlog is. A bulk build
+(an institution's session) is resent the same way when its job has not moved for that long: it
+skips the users already built, so a resend finishes the job.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Attempt, AttemptStatus
+from ..models import Attempt, AttemptStatus, BuildJob
 
 # One pass sends at most this many; the next pass (seconds later) takes the rest.
 BATCH = 2000
@@ -62,4 +64,26 @@ def attempts_resend_stalled(*, now: datetime | None = None) -> int:
     for pk, status in stalled:
         task = attempt_score_task if status == AttemptStatus.SUBMITTED else attempt_build_task
         task.delay_on_commit(pk)
+    return len(stalled)
+
+
+@transaction.atomic
+def build_jobs_resend_stalled(*, now: datetime | None = None) -> int:
+    """Send a bulk build again when its job is unfinished and has not moved (no chunk done)
+    for longer than `stalled_after()`; return how many were sent."""
+    from ..tasks import attempts_build_bulk_task
+
+    now = now or timezone.now()
+    cutoff = now - stalled_after()
+    stalled = list(
+        BuildJob.objects.select_for_update(skip_locked=True)
+        .filter(finished_at__isnull=True, error="", progressed_at__lt=cutoff)
+        .exclude(user_ids=[])
+        .values_list("pk", "user_ids")
+    )
+    if not stalled:
+        return 0
+    BuildJob.objects.filter(pk__in=[pk for pk, _ in stalled]).update(progressed_at=now)
+    for pk, user_ids in stalled:
+        attempts_build_bulk_task.delay_on_commit(pk, user_ids)
     return len(stalled)
