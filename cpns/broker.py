@@ -12,8 +12,9 @@ put back now. "Holds" is asked of the live workers themselves (`inspect` active,
 scheduled), so with several workers only the dead one's tasks come back. Putting back uses
 kombu's own `restore_by_tag`, a Redis transaction on the task's entry, so a task restored here
 and by kombu's periodic restore at the same moment is queued once. The tasks are idempotent, so
-the one race left (a live worker receiving a task between our look and its reply) costs a
-repeated no-op, never a wrong result.
+what is left costs a repeated no-op, never a wrong result: a live worker receiving a task between
+our look and its reply, or a live worker that cannot answer within REPLY_TIMEOUT (a `--pool solo`
+worker busy in a task does not answer until it is done) and is taken for dead.
 """
 
 from __future__ import annotations

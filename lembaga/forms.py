@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from cpns.models import Membership
 
 from .models import Cohort
-from .services.sessions import ACTIONS, presets_for
+from .services.actions import ACTIONS
+from .services.sessions import presets_for
 
 
 class CohortForm(forms.Form):

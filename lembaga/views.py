@@ -30,7 +30,7 @@ from . import access
 from .errors import LembagaError
 from .forms import ActionForm, CohortForm, ImportForm, SessionForm, TokenForm
 from .models import Candidate, Cohort, ExamSession, ImportJob
-from .services import enrolment, results, sessions, tokens
+from .services import actions, enrolment, results, sessions, tokens
 
 IMPORT_KEY = "lembaga-import"
 
@@ -304,12 +304,12 @@ def session_action(request: HttpRequest, slug: str, uuid) -> HttpResponse:
         messages.error(request, _("Tindakan tidak valid."))
     else:
         try:
-            done = sessions.proctor_act(
+            done = actions.proctor_act(
                 session=session,
                 actor=request.user,
                 action=form.cleaned_data["action"],
                 candidate_ids=form.candidate_ids()
-                or sessions.cohort_candidate_ids(session, form.cleaned_data["cohort"]),
+                or actions.cohort_candidate_ids(session, form.cleaned_data["cohort"]),
                 reason=form.cleaned_data["reason"] or "",
                 minutes=form.cleaned_data["minutes"],
             )

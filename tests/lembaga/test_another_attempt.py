@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from lembaga.errors import LembagaError
 from lembaga.models import AttemptGrant, AuditEntry, Candidate
-from lembaga.services import results, sessions
+from lembaga.services import actions, results, sessions
 from lembaga.services.tokens import token_current
 from ujian.models import Attempt, AttemptStatus
 from ujian.services.attempts import attempt_submit
@@ -36,7 +36,7 @@ def _sit(session, user) -> Attempt:
 def _grant(
     session, actor, user, reason: str = "Perangkat mati di tengah ujian", action="grant_attempt"
 ) -> int:
-    return sessions.proctor_act(
+    return actions.proctor_act(
         session=session,
         actor=actor,
         action=action,

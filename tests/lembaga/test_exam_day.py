@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lembaga.models import AuditEntry, Candidate
-from lembaga.services import sessions
+from lembaga.services import actions, sessions
 from lembaga.services.tokens import token_current
 from ujian.models import Answer, Attempt
 
@@ -64,7 +64,7 @@ def test_a_second_device_is_locked_out_until_the_proctor_unlocks(
     rows, _total = sessions.console_rows(exam_session)
     assert rows[0].locked and rows[0].number == "G-001"  # the waiting candidate comes first
 
-    sessions.proctor_act(
+    actions.proctor_act(
         session=exam_session,
         actor=proctor,
         action="unlock",
@@ -89,7 +89,7 @@ def test_unlock_refused_when_nothing_is_locked(exam_session, seated, proctor):
     from lembaga.errors import LembagaError
 
     with pytest.raises(LembagaError, match="tidak sedang terkunci"):
-        sessions.proctor_act(
+        actions.proctor_act(
             session=exam_session,
             actor=proctor,
             action="unlock",
@@ -124,7 +124,7 @@ def test_added_minutes_reach_the_page_with_the_next_save_and_heartbeat(
     before = config["deadline"]
     first = save(phone, entered, config["token"], 0, 0, 5).json()
     assert first["deadline"] == before
-    sessions.proctor_act(
+    actions.proctor_act(
         session=exam_session,
         actor=proctor,
         action="add_minutes",
@@ -200,7 +200,7 @@ def test_reopen_a_submitted_attempt_within_the_window(exam_session, seated, proc
     attempt_submit(attempt_id=entered.pk)
     attempt_score(attempt_id=entered.pk)
     candidate_id = Candidate.objects.get(user=seated[0]).pk
-    sessions.proctor_act(
+    actions.proctor_act(
         session=exam_session,
         actor=proctor,
         action="reopen",
@@ -218,7 +218,7 @@ def test_reopen_a_submitted_attempt_within_the_window(exam_session, seated, proc
     from lembaga.errors import LembagaError
 
     with pytest.raises(LembagaError, match="belum diserahkan"):
-        sessions.proctor_act(
+        actions.proctor_act(
             session=exam_session,
             actor=proctor,
             action="reopen",
@@ -231,7 +231,7 @@ def test_reopen_a_submitted_attempt_within_the_window(exam_session, seated, proc
     exam_session.tryout.opens_at = timezone.now() - timedelta(hours=1)
     exam_session.tryout.save()
     with pytest.raises(LembagaError):
-        sessions.proctor_act(
+        actions.proctor_act(
             session=exam_session,
             actor=proctor,
             action="reopen",
@@ -273,7 +273,7 @@ def test_another_window_lets_a_late_candidate_start_after_the_session_closed(
         sessions.session_enter(
             session=exam_session, user=late, token=token_current(exam_session, closed), now=closed
         )
-    sessions.proctor_act(
+    actions.proctor_act(
         session=exam_session,
         actor=proctor,
         action="extend_window",
@@ -298,7 +298,7 @@ def test_another_window_lets_a_late_candidate_start_after_the_session_closed(
         )
     # A candidate already working gets minutes on the attempt instead, not a window.
     with pytest.raises(LembagaError, match="sudah menyelesaikan"):
-        sessions.proctor_act(
+        actions.proctor_act(
             session=exam_session,
             actor=proctor,
             action="extend_window",

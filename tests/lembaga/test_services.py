@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from cpns.models import User
 from lembaga.errors import LembagaError
 from lembaga.models import AuditEntry, Candidate, Cohort
-from lembaga.services import enrolment, sessions
+from lembaga.services import actions, enrolment, sessions
 from lembaga.services.tokens import token_current
 from tests.factories import UserFactory, make_blueprint
 from ujian.models import Attempt, AttemptStatus, SubmitReason
@@ -234,7 +234,7 @@ def _started(session, user):
 def test_add_minutes_moves_the_deadline_of_an_attempt_in_progress(exam_session, proctor, seated):
     attempt = _started(exam_session, seated[0])
     candidate = Candidate.objects.get(user=seated[0])
-    sessions.proctor_act(
+    actions.proctor_act(
         session=exam_session,
         actor=proctor,
         action="add_minutes",
@@ -260,7 +260,7 @@ def test_override_on_a_finished_attempt_changes_nothing(exam_session, proctor, s
     attempt_submit(attempt_id=attempt.pk)
     candidate = Candidate.objects.get(user=seated[0])
     with pytest.raises(LembagaError, match="sudah selesai"):
-        sessions.proctor_act(
+        actions.proctor_act(
             session=exam_session,
             actor=proctor,
             action="add_minutes",
@@ -279,7 +279,7 @@ def test_actions_need_a_reason_and_a_candidate_of_this_session(
     _started(exam_session, seated[0])
     candidate = Candidate.objects.get(user=seated[0])
     with pytest.raises(LembagaError, match="Alasan wajib"):
-        sessions.proctor_act(
+        actions.proctor_act(
             session=exam_session,
             actor=proctor,
             action="force_submit",
@@ -288,7 +288,7 @@ def test_actions_need_a_reason_and_a_candidate_of_this_session(
         )
     outsider = enrol(rival, Cohort.objects.create(institution=rival, name="R"), "r@x.com", "R1")
     with pytest.raises(LembagaError, match="tidak ada di sesi ini"):
-        sessions.proctor_act(
+        actions.proctor_act(
             session=exam_session,
             actor=proctor,
             action="force_submit",
@@ -299,7 +299,7 @@ def test_actions_need_a_reason_and_a_candidate_of_this_session(
 
 def test_force_submit_records_the_proctor_as_the_reason(exam_session, proctor, seated):
     attempt = _started(exam_session, seated[1])
-    sessions.proctor_act(
+    actions.proctor_act(
         session=exam_session,
         actor=proctor,
         action="force_submit",
@@ -324,7 +324,7 @@ def test_two_proctors_force_submitting_at_once_act_once(
         barrier.wait()
         try:
             outcomes.append(
-                sessions.proctor_act(
+                actions.proctor_act(
                     session=exam_session,
                     actor=actor,
                     action="force_submit",

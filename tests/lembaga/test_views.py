@@ -361,7 +361,8 @@ def test_session_create_through_the_form(client, garuda, garuda_admin, cohort, p
 
 
 def test_printables_show_candidates_and_the_audit_log(client, exam_session, proctor, seated):
-    from lembaga.services.sessions import proctor_act, session_enter
+    from lembaga.services.actions import proctor_act
+    from lembaga.services.sessions import session_enter
 
     session_enter(session=exam_session, user=seated[0], token=token_current(exam_session))
     proctor_act(
